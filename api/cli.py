@@ -1,0 +1,114 @@
+"""The ``aifacts`` command: validate, build, serve and inspect the dataset."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from api.build import BuildFailed, build, read_meta, validate
+from api.config import PROJECT_ROOT, load_settings
+
+
+def _paths(args: argparse.Namespace) -> dict:
+    overrides = {k.upper(): v for k, v in vars(args).items() if k in ("fixtures", "seeds", "database") and v}
+    return load_settings(overrides)
+
+
+def _report_failure(exc: BuildFailed) -> int:
+    for problem in exc.problems:
+        print(problem, file=sys.stderr)
+    print(f"{len(exc.problems)} problem(s); nothing was written.", file=sys.stderr)
+    return 1
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    settings = _paths(args)
+    try:
+        report = validate(settings["FIXTURES"], settings["SEEDS"])
+    except BuildFailed as exc:
+        return _report_failure(exc)
+    counts = ", ".join(f"{n} {name}" for name, n in sorted(report.counts.items()))
+    print(f"valid: {len(report.records)} records ({counts}) in {report.seconds:.2f}s")
+    return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    settings = _paths(args)
+    try:
+        report = build(settings["FIXTURES"], settings["SEEDS"], settings["DATABASE"])
+    except BuildFailed as exc:
+        return _report_failure(exc)
+    print(f"built {settings['DATABASE']}: {len(report.records)} records in {report.seconds:.2f}s (version {report.content_hash[:12]})")
+    return 0
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    settings = _paths(args)
+    if not settings["DATABASE"].is_file():
+        print(f"{settings['DATABASE']} does not exist; run `aifacts build`", file=sys.stderr)
+        return 1
+    print(json.dumps(read_meta(settings["DATABASE"]), indent=2))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    settings = _paths(args)
+    os.environ["AIFACTS_DATABASE"] = str(settings["DATABASE"])
+    os.environ["AIFACTS_FIXTURES"] = str(settings["FIXTURES"])
+    os.environ["AIFACTS_SEEDS"] = str(settings["SEEDS"])
+    # Build (if stale) here, before gunicorn forks, so a bad fixture stops the start with its report.
+    code = cmd_build_if_stale(settings)
+    if code:
+        return code
+    argv = [sys.executable, "-m", "gunicorn", "--config", str(PROJECT_ROOT / "gunicorn.conf.py"), "--bind", f"{args.host}:{args.port}"]
+    if args.workers:
+        argv += ["--workers", str(args.workers)]
+    argv.append("wsgi:app")
+    os.chdir(PROJECT_ROOT)
+    os.execv(sys.executable, argv)  # noqa: S606 - replace this process with gunicorn
+    return 0  # not reached
+
+
+def cmd_build_if_stale(settings: dict) -> int:
+    from api.build import ensure_database
+
+    try:
+        if ensure_database(settings["FIXTURES"], settings["SEEDS"], settings["DATABASE"]):
+            print(f"built {settings['DATABASE']}", file=sys.stderr)
+    except BuildFailed as exc:
+        return _report_failure(exc)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(prog="aifacts", description="A typed, sourced facts API about the AI landscape.")
+    sub = main.add_subparsers(dest="command", required=True)
+    commands = {
+        "validate": (cmd_validate, "check every fixture and report all problems; write nothing"),
+        "build": (cmd_build, "validate, then build the database atomically"),
+        "info": (cmd_info, "print the database's build metadata"),
+        "serve": (cmd_serve, "build if stale, then serve with gunicorn"),
+    }
+    for name, (func, help_text) in commands.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(func=func)
+        p.add_argument("--fixtures", type=Path, help="fixtures folder (default: AIFACTS_FIXTURES or ./fixtures)")
+        p.add_argument("--seeds", type=Path, help="seeds folder (default: AIFACTS_SEEDS or ./seeds)")
+        p.add_argument("--database", type=Path, help="database file (default: AIFACTS_DATABASE or ./data/facts.db)")
+        if name == "serve":
+            p.add_argument("--host", default="127.0.0.1")
+            p.add_argument("--port", type=int, default=8000)
+            p.add_argument("--workers", type=int, default=0, help="worker processes (default: from CPU count)")
+    return main
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

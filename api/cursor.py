@@ -1,0 +1,44 @@
+"""Opaque, tamper-evident keyset cursors: the last row's sort values, bound to the query that made them."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from typing import Any
+
+MAX_CURSOR_LENGTH = 2048
+_TAG_BYTES = 16
+
+
+class BadCursor(ValueError):
+    """The cursor was modified, truncated, or made for another query."""
+
+
+def _tag(secret: str, fingerprint: str, payload: bytes) -> bytes:
+    return hmac.new(secret.encode(), fingerprint.encode() + b"\0" + payload, hashlib.sha256).digest()[:_TAG_BYTES]
+
+
+def encode_cursor(after: list[Any], fingerprint: str, secret: str) -> str:
+    """Sign the keyset values together with the query's fingerprint."""
+    payload = json.dumps(after, separators=(",", ":"), ensure_ascii=False).encode()
+    raw = _tag(secret, fingerprint, payload) + payload
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def decode_cursor(cursor: str, fingerprint: str, secret: str, width: int) -> list[Any]:
+    """The keyset values of a cursor made by ``encode_cursor`` for this very query."""
+    if not cursor or len(cursor) > MAX_CURSOR_LENGTH:
+        raise BadCursor("cursor is empty or too long")
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+    except (ValueError, TypeError):
+        raise BadCursor("cursor is not valid base64url") from None
+    tag, payload = raw[:_TAG_BYTES], raw[_TAG_BYTES:]
+    if not hmac.compare_digest(tag, _tag(secret, fingerprint, payload)):
+        raise BadCursor("cursor was modified or belongs to another query; start again without it")
+    after = json.loads(payload)
+    if not isinstance(after, list) or len(after) != width:
+        raise BadCursor("cursor does not match this query")
+    return after

@@ -1,0 +1,87 @@
+"""RFC 9457 problem+json for every error the app answers: 4xx, 5xx, bad arguments, unavailable data."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from flask import Flask, Response, request
+from marshmallow import Schema, fields
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from api.queries import StoreUnavailable
+
+PROBLEM_TYPE = "application/problem+json"
+log = logging.getLogger("aifacts")
+
+
+class ProblemSchema(Schema):
+    """An RFC 9457 problem document."""
+
+    type = fields.String(metadata={"example": "about:blank"})
+    title = fields.String(metadata={"example": "Bad Request"})
+    status = fields.Integer(metadata={"example": 400})
+    detail = fields.String(metadata={"example": "1 query parameter is invalid."})
+    instance = fields.String(metadata={"example": "/v1/models?limit=0"})
+    errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={"description": "Messages per offending parameter.", "example": {"limit": ["Must be between 1 and 200."]}},
+    )
+
+
+def problem(
+    status: int, title: str, detail: str, errors: dict[str, list[str]] | None = None, headers: dict[str, str] | None = None
+) -> Response:
+    """A problem+json response. Never includes a traceback or echoes raw input into HTML."""
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail, "instance": request.path}
+    if errors:
+        body["errors"] = errors
+    response = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_TYPE)
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _argument_errors(exc: HTTPException) -> dict[str, list[str]]:
+    """webargs puts {location: {param: [messages]}} in exc.data; flatten to {param: [messages]}."""
+    messages = (getattr(exc, "data", None) or {}).get("messages", {})
+    flat: dict[str, list[str]] = {}
+    for per_location in messages.values():
+        for param, msgs in per_location.items():
+            if isinstance(msgs, dict):  # DelimitedList: {index: [messages]}
+                msgs = [f"item {i}: {m}" for i, ms in msgs.items() for m in ms]
+            flat[str(param)] = [m.replace("Unknown field.", "Unknown query parameter.") for m in msgs]
+    return flat
+
+
+def handle_http_exception(exc: HTTPException) -> Response:
+    code = exc.code or 500
+    errors = _argument_errors(exc)
+    if errors:  # webargs rejected the query string
+        names = ", ".join(sorted(errors))
+        return problem(400, "Bad Request", f"Invalid query parameter(s): {names}.", errors)
+    headers = {k: v for k, v in exc.get_headers() if k.lower() == "allow"}
+    detail = exc.description if code < 500 else "The server could not complete the request."
+    return problem(code, exc.name, str(detail), headers=headers)
+
+
+def handle_unavailable(exc: StoreUnavailable) -> Response:
+    log.error("dataset unavailable: %s", exc)
+    return problem(503, "Service Unavailable", "The dataset is not available right now.", headers={"Retry-After": "5"})
+
+
+def handle_unexpected(exc: Exception) -> Response:
+    if isinstance(exc, HTTPException):
+        return handle_http_exception(exc)
+    log.exception("unhandled error on %s", request.path)
+    return handle_http_exception(InternalServerError())
+
+
+def init_app(app: Flask) -> None:
+    """Install the problem+json handlers (after flask-smorest, so these win)."""
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(StoreUnavailable, handle_unavailable)
+    app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,258 @@
+"""Read functions over facts.db: plain SQL in, pre-rendered JSON text out. No Flask.
+
+This is also the library face of aifacts: ``Store(path).get("ai_models", "deepseek-r1")``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from api.tables import BODY_COLUMN, COLLECTIONS, LINKS_TABLE, META_TABLE, Collection, fts_table
+
+OPERATORS = ("eq", "ne", "gt", "gte", "lt", "lte", "in", "contains", "isnull")
+_FTS_TOKEN = re.compile(r"\w+", re.UNICODE)
+MAX_FTS_TOKENS = 16
+
+
+class StoreUnavailable(Exception):
+    """The database cannot be opened or read (missing, corrupt, not an aifacts build)."""
+
+
+@dataclass(frozen=True)
+class Filter:
+    """``column op value`` on a scalar column, or membership in a list relation (``links``)."""
+
+    field: str
+    op: str
+    value: Any
+
+
+@dataclass
+class ListQuery:
+    """A validated request for one page of a collection."""
+
+    collection: str
+    filters: list[Filter] = field(default_factory=list)
+    sort: list[tuple[str, bool]] = field(default_factory=list)  # (column, descending)
+    limit: int = 20
+    after: list[Any] | None = None  # keyset: the sort values and id of the last row seen
+    q: str | None = None
+
+    def order(self) -> list[tuple[str, bool]]:
+        """The sort keys with the id appended as the final tiebreak, so order is total."""
+        keys = [k for k in self.sort if k[0] != "id"]
+        id_desc = next((desc for name, desc in self.sort if name == "id"), False)
+        return [*keys, ("id", id_desc)]
+
+
+@dataclass
+class Page:
+    """One page of pre-rendered records, the total, and the keyset of the last row if more follow."""
+
+    bodies: list[str]
+    total: int
+    next_after: list[Any] | None
+
+
+def fts_query(text: str) -> str | None:
+    """Turn user text into a safe FTS5 query: each word quoted, all required. None if no words."""
+    tokens = _FTS_TOKEN.findall(text)[:MAX_FTS_TOKENS]
+    if not tokens:
+        return None
+    return " ".join(f'"{t}"' for t in tokens)
+
+
+def _date_condition(column: str, op: str) -> str:
+    """SQL for comparing a precision date with a bound, treating each date as the period it names.
+
+    A date text covers every longer date it prefixes ("2025" covers "2025-01-20"); appending
+    "~" (which sorts after "-" and digits) gives a string above every date in that period.
+    """
+    return {
+        "eq": f"({column} = :v OR {column} LIKE :v || '-%')",
+        "gt": f"{column} > :v || '~'",
+        "gte": f"{column} >= :v",
+        "lt": f"{column} || '~' < :v",
+        "lte": f"{column} || '~' <= :v || '~'",
+    }[op]
+
+
+_SIMPLE_OPS = {"eq": "=", "ne": "!=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+
+
+class _SQL:
+    """Accumulates WHERE clauses with named parameters."""
+
+    def __init__(self) -> None:
+        self.where: list[str] = []
+        self.params: dict[str, Any] = {}
+
+    def bind(self, value: Any) -> str:
+        name = f"p{len(self.params)}"
+        self.params[name] = value
+        return f":{name}"
+
+    def add(self, clause: str) -> None:
+        self.where.append(clause)
+
+    def clause(self) -> str:
+        return " AND ".join(self.where) if self.where else "1"
+
+
+def _filter_sql(collection: Collection, flt: Filter, sql: _SQL) -> None:
+    if flt.field in collection.list_refs:
+        values = flt.value if flt.op == "in" else [flt.value]
+        marks = ", ".join(sql.bind(v) for v in values)
+        clause = (
+            f"id IN (SELECT record_id FROM {LINKS_TABLE} WHERE record_type = {sql.bind(collection.name)}"
+            f" AND field = {sql.bind(flt.field)} AND target_id IN ({marks}))"
+        )
+        sql.add(f"NOT ({clause})" if flt.op == "ne" else clause)
+        return
+    column = collection.column_map[flt.field]
+    col = f'"{column.name}"'
+    if flt.op == "isnull":
+        sql.add(f"{col} IS NULL" if flt.value else f"{col} IS NOT NULL")
+    elif flt.op == "in":
+        sql.add(f"{col} IN ({', '.join(sql.bind(v) for v in flt.value)})")
+    elif flt.op == "contains":
+        sql.add(f"instr(lower({col}), lower({sql.bind(flt.value)})) > 0")
+    else:
+        op = "eq" if flt.op == "ne" else flt.op
+        if column.kind == "date":
+            clause = _date_condition(col, op).replace(":v", sql.bind(flt.value))
+        else:
+            value = int(flt.value) if column.kind == "bool" else flt.value
+            clause = f"{col} {_SIMPLE_OPS[op]} {sql.bind(value)}"
+        # "not equal" keeps records whose value is unknown: null is not the value asked for.
+        sql.add(f"(NOT ({clause}) OR {col} IS NULL)" if flt.op == "ne" else clause)
+
+
+def _keyset_sql(order: list[tuple[str, bool]], after: list[Any], sql: _SQL) -> None:
+    """Rows strictly after ``after`` in ``order`` (unknown values sort last either way)."""
+    alternatives = []
+    for i, (name, desc) in enumerate(order):
+        col = f'"{name}"'
+        equal = [f'"{prev}" IS NULL' if after[j] is None else f'"{prev}" = {sql.bind(after[j])}' for j, (prev, _) in enumerate(order[:i])]
+        value = after[i]
+        # Nulls sort last in both directions: nothing but other nulls follows a null.
+        beyond = "0" if value is None else f"({col} {'<' if desc else '>'} {sql.bind(value)} OR {col} IS NULL)"
+        alternatives.append("(" + " AND ".join([*equal, beyond]) + ")")
+    sql.add("(" + " OR ".join(alternatives) + ")")
+
+
+class Store:
+    """Read-only access to one facts.db; one connection per thread, reopened when the file is replaced."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._local = threading.local()
+
+    def _connection(self) -> sqlite3.Connection:
+        try:
+            stat = os.stat(self.path)
+        except OSError as exc:
+            raise StoreUnavailable(f"database not found: {self.path.name}") from exc
+        key = (os.getpid(), stat.st_ino, stat.st_mtime_ns)
+        if getattr(self._local, "key", None) != key:
+            old = getattr(self._local, "conn", None)
+            if old is not None:
+                old.close()
+            try:
+                conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=True)
+                conn.execute("PRAGMA query_only = ON")
+                meta = dict(conn.execute(f"SELECT key, value FROM {META_TABLE}").fetchall())
+            except sqlite3.DatabaseError as exc:
+                raise StoreUnavailable(f"database unreadable: {exc}") from exc
+            self._local.conn, self._local.key, self._local.meta = conn, key, meta
+        return self._local.conn  # type: ignore[no-any-return]
+
+    def _execute(self, sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
+        try:
+            return self._connection().execute(sql, params).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise StoreUnavailable(f"database unreadable: {exc}") from exc
+
+    def meta(self) -> dict[str, Any]:
+        """Build metadata: version, content hash, schema version, build time, counts."""
+        self._connection()
+        meta = dict(self._local.meta)
+        meta["counts"] = json.loads(meta.get("counts", "{}"))
+        return meta
+
+    def version(self) -> str:
+        self._connection()
+        return str(self._local.meta["version"])
+
+    def check(self) -> None:
+        """Raise StoreUnavailable unless the database opens and passes a quick integrity check."""
+        rows = self._execute("PRAGMA quick_check")
+        if rows[0][0] != "ok":
+            raise StoreUnavailable(f"integrity check failed: {rows[0][0]}")
+
+    def get(self, collection: str, record_id: str) -> str | None:
+        """The pre-rendered JSON of one record, or None."""
+        rows = self._execute(f'SELECT "{BODY_COLUMN}" FROM "{collection}" WHERE id = ?', (record_id,))
+        return rows[0][0] if rows else None
+
+    def get_many(self, collection: str, ids: list[str]) -> dict[str, str]:
+        """Pre-rendered JSON of several records by id (missing ids are left out)."""
+        if not ids:
+            return {}
+        marks = ", ".join("?" for _ in ids)
+        rows = self._execute(f'SELECT id, "{BODY_COLUMN}" FROM "{collection}" WHERE id IN ({marks})', ids)
+        return dict(rows)
+
+    def page(self, query: ListQuery) -> Page:
+        """One page of a collection, filtered, sorted and after the keyset given."""
+        collection = COLLECTIONS[query.collection]
+        table = f'"{collection.name}"'
+        sql = _SQL()
+        for flt in query.filters:
+            _filter_sql(collection, flt, sql)
+        if query.q:
+            match = fts_query(query.q)
+            if match is None:
+                return Page([], 0, None)
+            sql.add(f"rowid IN (SELECT rowid FROM {fts_table(collection)} WHERE {fts_table(collection)} MATCH {sql.bind(match)})")
+        total = self._execute(f"SELECT count(*) FROM {table} WHERE {sql.clause()}", sql.params)[0][0]
+        order = query.order()
+        if query.after is not None:
+            _keyset_sql(order, query.after, sql)
+        order_sql = ", ".join(f'"{name}" {"DESC" if desc else "ASC"} NULLS LAST' for name, desc in order)
+        key_sql = ", ".join(f'"{name}"' for name, _ in order)
+        rows = self._execute(
+            f'SELECT "{BODY_COLUMN}", {key_sql} FROM {table} WHERE {sql.clause()} ORDER BY {order_sql} LIMIT {sql.bind(query.limit + 1)}',
+            sql.params,
+        )
+        more = len(rows) > query.limit
+        rows = rows[: query.limit]
+        next_after = list(rows[-1][1:]) if more and rows else None
+        return Page([r[0] for r in rows], total, next_after)
+
+    def search(self, text: str, types: list[str], limit: int) -> tuple[list[dict[str, Any]], dict[str, int]]:
+        """Ranked matches across collections, with a highlighted snippet and per-type counts."""
+        match = fts_query(text)
+        if match is None:
+            return [], {name: 0 for name in types}
+        hits: list[dict[str, Any]] = []
+        counts: dict[str, int] = {}
+        for name in types:
+            collection = COLLECTIONS[name]
+            fts = fts_table(collection)
+            counts[name] = self._execute(f"SELECT count(*) FROM {fts} WHERE {fts} MATCH ?", (match,))[0][0]
+            rows = self._execute(
+                f"SELECT t.id, t.\"{collection.label_field}\", bm25({fts}), snippet({fts}, -1, '<mark>', '</mark>', '…', 12)"
+                f' FROM {fts} JOIN "{name}" t ON t.rowid = {fts}.rowid WHERE {fts} MATCH ? ORDER BY bm25({fts}), t.id LIMIT ?',
+                (match, limit),
+            )
+            hits.extend({"type": collection.path, "id": r[0], "label": r[1], "score": -r[2], "snippet": r[3]} for r in rows)
+        hits.sort(key=lambda h: (-h["score"], h["type"], h["id"]))
+        return hits[:limit], counts

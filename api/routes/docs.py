@@ -1,0 +1,97 @@
+"""The OpenAPI document and the interactive docs page, served entirely from local assets."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import flask_swagger_ui
+from flask import Blueprint, Flask, Response, current_app, send_from_directory
+from flask_smorest import Api
+
+SWAGGER_DIST = Path(flask_swagger_ui.__file__).parent / "dist"
+STATIC = Path(__file__).resolve().parent.parent / "static"
+DOCS_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+DOCS_HTML = """<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>aifacts API</title>
+  <link rel="stylesheet" href="/docs/assets/swagger-ui.css">
+  <link rel="icon" href="/docs/assets/favicon-32x32.png">
+</head>
+<body>
+  <div id="swagger-ui"></div>
+  <script src="/docs/assets/swagger-ui-bundle.js"></script>
+  <script src="/docs/init.js"></script>
+</body>
+</html>
+"""
+
+bp = Blueprint("docs", __name__)
+
+
+def _tidy(spec: dict[str, Any]) -> dict[str, Any]:
+    """Make flask-smorest's generated document say what the app does.
+
+    Errors are problem+json (smorest documents plain JSON under its own schema), and every
+    operation gets a unique, readable operationId for generated clients.
+    """
+    for path, item in spec.get("paths", {}).items():
+        for method, operation in item.items():
+            if not isinstance(operation, dict):
+                continue
+            operation.setdefault("operationId", f"{method}_{path.strip('/').replace('/', '_').replace('{', '').replace('}', '') or 'root'}")
+            responses = operation.get("responses", {})
+            responses.pop("default", None)
+            for code, response in responses.items():
+                if str(code).startswith(("4", "5")) and "content" in response:
+                    content = response["content"]
+                    schema = next(iter(content.values())).get("schema", {"$ref": "#/components/schemas/Problem"})
+                    response["content"] = {"application/problem+json": {"schema": schema}}
+    components = spec.get("components", {})
+    components.get("responses", {}).pop("DEFAULT_ERROR", None)
+    for response in components.get("responses", {}).values():
+        response["content"] = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    components.get("schemas", {}).pop("Error", None)
+    return spec
+
+
+def openapi_json() -> Response:
+    """The OpenAPI 3.1 document, generated once per process."""
+    cached = current_app.extensions.get("aifacts_openapi")
+    if cached is None:
+        api: Api = current_app.extensions["aifacts_api"]
+        cached = json.dumps(_tidy(api.spec.to_dict()), ensure_ascii=False, sort_keys=False)
+        current_app.extensions["aifacts_openapi"] = cached
+    from api.http import json_response
+
+    return json_response(cached)
+
+
+@bp.route("/docs")
+def docs_page() -> Response:
+    response = Response(DOCS_HTML, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = DOCS_CSP
+    return response
+
+
+@bp.route("/docs/init.js")
+def docs_init() -> Response:
+    return send_from_directory(STATIC, "docs-init.js", mimetype="text/javascript")
+
+
+@bp.route("/docs/assets/<path:filename>")
+def docs_asset(filename: str) -> Response:
+    return send_from_directory(SWAGGER_DIST, filename)
+
+
+def init_app(app: Flask, api: Api) -> None:
+    app.extensions["aifacts_api"] = api
+    app.add_url_rule("/openapi.json", "openapi_json", openapi_json, methods=["GET"])
+    app.register_blueprint(bp)

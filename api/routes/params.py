@@ -1,0 +1,183 @@
+"""Query-parameter schemas: typed, bounded and documented, generated from the table layout."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from webargs.fields import DelimitedList
+
+from api.cursor import MAX_CURSOR_LENGTH
+from api.queries import Filter
+from api.tables import COLLECTIONS, Collection, Column
+from schema.fields import DATE_PATTERN, SLUG_PATTERN, PrecisionDate
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 200
+MAX_TEXT = 200  # longest text filter value
+MAX_Q = 500  # longest search text
+MAX_IN = 50  # most values in an `in` list
+INT_BOUND = 2**53  # exact in JSON and far below SQLite's 2**63 overflow
+
+OPS_BY_KIND: dict[str, tuple[str, ...]] = {
+    "str": ("eq", "ne", "in", "contains", "isnull"),
+    "enum": ("eq", "ne", "in", "isnull"),
+    "ref": ("eq", "ne", "in", "isnull"),
+    "date": ("eq", "ne", "gt", "gte", "lt", "lte", "isnull"),
+    "int": ("eq", "ne", "gt", "gte", "lt", "lte", "in", "isnull"),
+    "float": ("eq", "ne", "gt", "gte", "lt", "lte", "isnull"),
+    "bool": ("eq", "isnull"),
+}
+OP_WORDS = {
+    "eq": "equals",
+    "ne": "is not (unknown values match)",
+    "gt": "is greater than",
+    "gte": "is at least",
+    "lt": "is less than",
+    "lte": "is at most",
+    "in": "is one of (comma-separated)",
+    "contains": "contains, case-insensitively,",
+    "isnull": "is unknown (true) or known (false)",
+}
+DATE_RULE = (
+    " Dates are periods at their precision: `2025` covers all of 2025. `eq` matches dates inside the given period;"
+    " `gt`/`lt` match dates wholly after/before it; `gte`/`lte` match dates wholly from its start/up to its end."
+)
+
+
+def _no_nul(value: str) -> None:
+    if "\x00" in value:
+        raise ValidationError("must not contain NUL characters")
+
+
+def text(max_length: int = MAX_TEXT, **kwargs: Any) -> fields.String:
+    """A bounded string without NUL characters."""
+    return fields.String(validate=[validate.Length(min=1, max=max_length), _no_nul], **kwargs)
+
+
+def _value_field(column: Column, **kwargs: Any) -> fields.Field:
+    """A field parsing one value of ``column`` from a query string, strictly."""
+    if column.kind == "int":
+        return fields.Integer(strict=False, validate=validate.Range(-INT_BOUND, INT_BOUND), **kwargs)
+    if column.kind == "float":
+        return fields.Float(allow_nan=False, validate=validate.Range(-1e15, 1e15), **kwargs)
+    if column.kind == "bool":
+        return fields.Boolean(truthy={"true", "1"}, falsy={"false", "0"}, **kwargs)
+    if column.kind == "date":
+        return PrecisionDate(**kwargs)
+    if column.kind == "enum":
+        return fields.String(validate=validate.OneOf(column.choices), **kwargs)
+    if column.kind == "ref" or column.name == "id":
+        return fields.String(validate=[validate.Length(min=1, max=80), validate.Regexp(SLUG_PATTERN)], **kwargs)
+    return text(**kwargs)
+
+
+def filter_params(collection: Collection) -> dict[str, tuple[str, str]]:
+    """Every filter parameter of a collection: name → (field, operator)."""
+    params: dict[str, tuple[str, str]] = {}
+    for column in collection.columns:
+        for op in OPS_BY_KIND[column.kind]:
+            params[column.name if op == "eq" else f"{column.name}__{op}"] = (column.name, op)
+    for name in collection.list_refs:
+        for op in ("eq", "ne", "in"):
+            params[name if op == "eq" else f"{name}__{op}"] = (name, op)
+    return params
+
+
+def _filter_field(collection: Collection, name: str, op: str) -> fields.Field:
+    if name in collection.list_refs:
+        column = Column(name, "ref", target=collection.list_refs[name])
+        label = f"`{name}` lists a record that"
+    else:
+        column = collection.column_map[name]
+        label = f"`{name}`"
+    description = f"Only records where {label} {OP_WORDS[op]} the value." + (DATE_RULE if column.kind == "date" else "")
+    if op == "isnull":
+        return fields.Boolean(truthy={"true", "1"}, falsy={"false", "0"}, metadata={"description": description})
+    if op == "in":
+        return DelimitedList(_value_field(column), validate=validate.Length(min=1, max=MAX_IN), metadata={"description": description})
+    if op == "contains":
+        return text(metadata={"description": description})
+    return _value_field(column, metadata={"description": description})
+
+
+def sortable(collection: Collection) -> list[str]:
+    return [c.name for c in collection.columns]
+
+
+class SortField(fields.String):
+    """A comma-separated list of sortable fields, each optionally prefixed by ``-`` for descending."""
+
+    def __init__(self, choices: list[str], **kwargs: Any) -> None:
+        self.choices = set(choices)
+        pattern = r"^-?[a-z_]+(,-?[a-z_]+)*$"
+        allowed = ", ".join(f"`{c}`" for c in choices)
+        super().__init__(
+            validate=validate.Length(max=300),
+            metadata={
+                "pattern": pattern,
+                "example": "-release_date,name",
+                "description": f"Sort keys, comma-separated; `-` sorts descending. The id breaks ties. One of: {allowed}.",
+            },
+            **kwargs,
+        )
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[tuple[str, bool]]:  # type: ignore[override]
+        raw = super()._deserialize(value, attr, data, **kwargs)
+        keys: list[tuple[str, bool]] = []
+        for part in raw.split(","):
+            name = part.removeprefix("-")
+            if name not in self.choices:
+                raise ValidationError(f"cannot sort by {name!r}")
+            if any(name == k for k, _ in keys):
+                raise ValidationError(f"{name!r} is listed twice")
+            keys.append((name, part.startswith("-")))
+        return keys
+
+
+class ArgsSchema(Schema):
+    """Base of every query-string schema: unknown parameters are an error, not ignored."""
+
+    class Meta:
+        unknown = RAISE
+
+
+class NoArgs(ArgsSchema):
+    """Endpoints that take no query parameters still reject unknown ones."""
+
+
+def page_fields() -> dict[str, fields.Field]:
+    return {
+        "limit": fields.Integer(
+            load_default=DEFAULT_LIMIT,
+            validate=validate.Range(1, MAX_LIMIT),
+            metadata={"description": f"Records per page (1–{MAX_LIMIT}, default {DEFAULT_LIMIT})."},
+        ),
+        "cursor": fields.String(
+            validate=validate.Length(min=1, max=MAX_CURSOR_LENGTH),
+            metadata={"description": "Opaque cursor from `links.next` of the previous page of this same query."},
+        ),
+    }
+
+
+@cache
+def list_args_schema(collection_name: str) -> type[Schema]:
+    """The query-string schema of ``GET /v1/<collection>``."""
+    collection = COLLECTIONS[collection_name]
+    attrs: dict[str, Any] = page_fields()
+    attrs["sort"] = SortField(sortable(collection))
+    attrs["q"] = text(MAX_Q, metadata={"description": "Full-text search over names and descriptions; every word must match."})
+    for param, (name, op) in filter_params(collection).items():
+        attrs[param] = _filter_field(collection, name, op)
+    schema_name = collection.schema_cls.__name__.removesuffix("Schema") + "ListArgs"
+    return type(schema_name, (ArgsSchema,), attrs)
+
+
+def filters_from_args(collection: Collection, args: dict[str, Any]) -> list[Filter]:
+    """The Filter objects named by parsed arguments (in a stable order)."""
+    params = filter_params(collection)
+    return [Filter(*params[key], args[key]) for key in sorted(args) if key in params]
+
+
+__all__ = ["DATE_PATTERN", "ArgsSchema", "filters_from_args", "list_args_schema", "page_fields", "text"]

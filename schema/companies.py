@@ -1,0 +1,41 @@
+"""Companies and other organisations: labs, chipmakers, investors, government bodies."""
+
+from __future__ import annotations
+
+from marshmallow import fields
+
+from schema.fields import Country, HttpsUrl, PrecisionDate, Ref, enum_field, name_field, text_field
+from schema.record import RecordSchema, nullable, ref_list, string_list
+
+COMPANY_KINDS = (
+    "ai-lab",
+    "technology-company",
+    "chipmaker",
+    "semiconductor-equipment",
+    "cloud-provider",
+    "investment-firm",
+    "government-body",
+    "legislature",
+    "research-institute",
+    "university",
+    "nonprofit",
+    "joint-venture",
+    "other",
+)
+
+
+class CompanySchema(RecordSchema):
+    """A company or organisation."""
+
+    name = name_field()
+    native_name = nullable(fields.String, metadata={"description": "Name in its own language and script."})
+    aliases = string_list("Other names it is known by.")
+    kind = enum_field(COMPANY_KINDS, required=True)
+    country = nullable(Country, metadata={"description": "Country of headquarters (ISO 3166-1 alpha-2)."})
+    hq_city = nullable(fields.String)
+    founded = nullable(PrecisionDate)
+    parent = nullable(Ref, target="companies", metadata={"description": "Owning or controlling organisation."})
+    backers = ref_list("companies", "Investors and financial backers.")
+    founders = ref_list("people", "Founders.")
+    website = nullable(HttpsUrl)
+    description = text_field()

@@ -1,0 +1,74 @@
+"""The base every record schema extends: id, citations, disputes, claims; unknown fields rejected."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import RAISE, Schema, fields, validate
+
+from schema.fields import NAME_MAX, Ref, Slug
+from schema.provenance import ClaimSchema, DisputeSchema, citations_field
+
+# Fields every record has that are about provenance, not facts to be cited.
+PROVENANCE_FIELDS = ("id", "citations", "disputes", "claims")
+
+
+class RecordSchema(Schema):
+    """Fields shared by every record type."""
+
+    class Meta:
+        unknown = RAISE
+
+    id = Slug(required=True, metadata={"description": "Stable, human-readable id."})
+    citations = citations_field()
+    disputes = fields.List(
+        fields.Nested(DisputeSchema),
+        load_default=list,
+        metadata={"description": "Fields on which sources disagree, with the values not preferred."},
+    )
+    claims = fields.List(
+        fields.Nested(ClaimSchema),
+        load_default=list,
+        metadata={"description": "Statements attributed to their sources rather than asserted as fact."},
+    )
+
+
+def ref_list(target: str, description: str) -> fields.List:
+    """A list of ids of records in ``target`` (empty by default)."""
+    return fields.List(
+        Ref(target),
+        load_default=list,
+        validate=validate.Length(max=200),
+        metadata={"description": description, "x-references": target},
+    )
+
+
+def string_list(description: str, max_length: int = NAME_MAX) -> fields.List:
+    """A list of short strings (empty by default)."""
+    return fields.List(
+        fields.String(validate=validate.Length(min=1, max=max_length)),
+        load_default=list,
+        validate=validate.Length(max=100),
+        metadata={"description": description},
+    )
+
+
+def ref_fields(schema: Schema) -> dict[str, tuple[str, bool]]:
+    """Map each field naming other records to (target collection, is_list)."""
+    found: dict[str, tuple[str, bool]] = {}
+    for name, field in schema.fields.items():
+        if isinstance(field, Ref):
+            found[name] = (field.target, False)
+        elif isinstance(field, fields.List) and isinstance(field.inner, Ref):
+            found[name] = (field.inner.target, True)
+    return found
+
+
+def fact_fields(schema: Schema) -> list[str]:
+    """The fields of a record type that state facts (and so need a citation)."""
+    return [name for name, f in schema.fields.items() if name not in PROVENANCE_FIELDS and not f.dump_only]
+
+
+def nullable(field_cls: type[fields.Field], **kwargs: Any) -> fields.Field:
+    """An optional field whose unknown value is null."""
+    return field_cls(load_default=None, allow_none=True, **kwargs)
