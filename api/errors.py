@@ -31,9 +31,7 @@ class ProblemSchema(Schema):
     )
 
 
-def problem(
-    status: int, title: str, detail: str, errors: dict[str, list[str]] | None = None, headers: dict[str, str] | None = None
-) -> Response:
+def problem(status: int, title: str, detail: str, errors: dict[str, list[str]] | None = None, headers: dict[str, str] | None = None) -> Response:
     """A problem+json response. Never includes a traceback or echoes raw input into HTML."""
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail, "instance": request.path}
     if errors:

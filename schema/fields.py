@@ -29,10 +29,15 @@ COUNTRY_CODES = frozenset(
     """.split()  # noqa: SIM905 - a block of codes reads better than 250 quoted strings
 )
 
-DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+# Years 1800–2099; months 01–12; days within the month's length (29 for February: the
+# parser checks leap years, which a regular expression should not try to).
+DATE_PATTERN = (
+    r"^(18|19|20)\d{2}(-((0[13578]|1[02])(-(0[1-9]|[12]\d|3[01]))?"
+    r"|(0[469]|11)(-(0[1-9]|[12]\d|30))?|02(-(0[1-9]|1\d|2\d))?))?$"
+)
 PRECISIONS = ("year", "month", "day")
 _PRECISION_BY_LENGTH = {4: "year", 7: "month", 10: "day"}
-YEAR_MIN, YEAR_MAX = 1800, 2100
+YEAR_MIN, YEAR_MAX = 1800, 2099
 
 
 def date_precision(value: str) -> str:
@@ -40,17 +45,22 @@ def date_precision(value: str) -> str:
     return _PRECISION_BY_LENGTH[len(value)]
 
 
-def parse_precision_date(value: str) -> str:
+def parse_precision_date(value: str, strict_calendar: bool = True) -> str:
     """Validate ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` and return it unchanged.
 
-    Raises ValueError with a sentence a fixture author can act on.
+    ``strict_calendar=False`` lets a query bound name 29 February of any year, as the
+    documented pattern does. Raises ValueError with a sentence a fixture author can act on.
     """
-    if not re.fullmatch(DATE_PATTERN, value):
+    if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
         raise ValueError("must be a date as YYYY, YYYY-MM or YYYY-MM-DD")
     year = int(value[:4])
     if not YEAR_MIN <= year <= YEAR_MAX:
         raise ValueError(f"year must be between {YEAR_MIN} and {YEAR_MAX}")
+    if not re.fullmatch(DATE_PATTERN, value):
+        raise ValueError("is not a calendar date (month or day out of range)")
     parts = [int(p) for p in value.split("-")]
+    if not strict_calendar:
+        return value
     try:
         dt.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
     except ValueError as exc:
@@ -84,6 +94,8 @@ class Ref(Slug):
 class PrecisionDate(fields.String):
     """A date known to the year, month or day: ``2017``, ``2017-07`` or ``2017-07-20``."""
 
+    strict_calendar = True
+
     def __init__(self, **kwargs: Any) -> None:
         metadata = {"pattern": DATE_PATTERN, "example": "2025-01-20", **kwargs.pop("metadata", {})}
         super().__init__(metadata=metadata, **kwargs)
@@ -93,9 +105,15 @@ class PrecisionDate(fields.String):
             raise ValidationError("must be a quoted string (YAML would read it as a number/date)")
         text = super()._deserialize(value, attr, data, **kwargs)
         try:
-            return parse_precision_date(text)
+            return parse_precision_date(text, self.strict_calendar)
         except ValueError as exc:
             raise ValidationError(str(exc)) from None
+
+
+class DateBound(PrecisionDate):
+    """A date used as a query bound: checked against the documented pattern only."""
+
+    strict_calendar = False
 
 
 class Country(fields.String):

@@ -24,7 +24,7 @@ EXAMPLE_IDS = {
     "ai_models": "deepseek-r1",
     "companies": "deepseek",
     "policies": "cn-new-generation-ai-development-plan",
-    "events": "deepseek-r1-release",
+    "events": "deepseek-r1-release-2025-01-20",
     "people": "liang-wenfeng",
     "chips": "nvidia-h800",
     "sources": "china-ai-breakthrough-article",

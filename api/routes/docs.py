@@ -34,6 +34,17 @@ DOCS_HTML = """<!doctype html>
 """
 
 bp = Blueprint("docs", __name__)
+PROBLEM = "application/problem+json"
+PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+# Answered before any view runs (api/http.py, api/errors.py), so every operation can return them.
+COMMON_ERRORS = {
+    "400": "Invalid or unknown query parameter.",
+    "406": "The Accept header allows no format this resource has.",
+    "413": "A request body was sent; this API reads none.",
+    "414": "The URL is too long.",
+    "431": "The request headers are too large.",
+    "503": "The dataset is not available right now.",
+}
 
 
 def _tidy(spec: dict[str, Any]) -> dict[str, Any]:
@@ -49,15 +60,17 @@ def _tidy(spec: dict[str, Any]) -> dict[str, Any]:
             operation.setdefault("operationId", f"{method}_{path.strip('/').replace('/', '_').replace('{', '').replace('}', '') or 'root'}")
             responses = operation.get("responses", {})
             responses.pop("default", None)
+            for code, text in COMMON_ERRORS.items():
+                responses.setdefault(code, {"description": text, "content": {PROBLEM: {"schema": PROBLEM_REF}}})
             for code, response in responses.items():
                 if str(code).startswith(("4", "5")) and "content" in response:
                     content = response["content"]
-                    schema = next(iter(content.values())).get("schema", {"$ref": "#/components/schemas/Problem"})
-                    response["content"] = {"application/problem+json": {"schema": schema}}
+                    schema = next(iter(content.values())).get("schema", PROBLEM_REF)
+                    response["content"] = {PROBLEM: {"schema": schema}}
     components = spec.get("components", {})
     components.get("responses", {}).pop("DEFAULT_ERROR", None)
     for response in components.get("responses", {}).values():
-        response["content"] = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        response["content"] = {PROBLEM: {"schema": PROBLEM_REF}}
     components.get("schemas", {}).pop("Error", None)
     return spec
 

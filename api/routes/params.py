@@ -11,7 +11,7 @@ from webargs.fields import DelimitedList
 from api.cursor import MAX_CURSOR_LENGTH
 from api.queries import Filter
 from api.tables import COLLECTIONS, Collection, Column
-from schema.fields import DATE_PATTERN, SLUG_PATTERN, PrecisionDate
+from schema.fields import DATE_PATTERN, SLUG_PATTERN, DateBound
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 200
@@ -46,17 +46,18 @@ DATE_RULE = (
 )
 
 
-def _no_nul(value: str) -> None:
-    if "\x00" in value:
-        raise ValidationError("must not contain NUL characters")
+NO_NUL_PATTERN = "^[^\\x00]*$"
+LIST_ITEM_PATTERN = "^[^\\x00,]*$"  # items of a comma-separated list cannot hold commas
 
 
-def text(max_length: int = MAX_TEXT, **kwargs: Any) -> fields.String:
-    """A bounded string without NUL characters."""
-    return fields.String(validate=[validate.Length(min=1, max=max_length), _no_nul], **kwargs)
+def text(max_length: int = MAX_TEXT, pattern: str = NO_NUL_PATTERN, **kwargs: Any) -> fields.String:
+    """A bounded string without NUL characters (documented as a pattern, enforced here)."""
+    metadata = {"pattern": pattern, **kwargs.pop("metadata", {})}
+    error = "must not contain NUL characters" + (" or commas" if "," in pattern else "")
+    return fields.String(validate=[validate.Length(min=1, max=max_length), validate.Regexp(pattern, error=error)], metadata=metadata, **kwargs)
 
 
-def _value_field(column: Column, **kwargs: Any) -> fields.Field:
+def _value_field(column: Column, in_list: bool = False, **kwargs: Any) -> fields.Field:
     """A field parsing one value of ``column`` from a query string, strictly."""
     if column.kind == "int":
         return fields.Integer(strict=False, validate=validate.Range(-INT_BOUND, INT_BOUND), **kwargs)
@@ -65,12 +66,12 @@ def _value_field(column: Column, **kwargs: Any) -> fields.Field:
     if column.kind == "bool":
         return fields.Boolean(truthy={"true", "1"}, falsy={"false", "0"}, **kwargs)
     if column.kind == "date":
-        return PrecisionDate(**kwargs)
+        return DateBound(**kwargs)
     if column.kind == "enum":
         return fields.String(validate=validate.OneOf(column.choices), **kwargs)
     if column.kind == "ref" or column.name == "id":
         return fields.String(validate=[validate.Length(min=1, max=80), validate.Regexp(SLUG_PATTERN)], **kwargs)
-    return text(**kwargs)
+    return text(pattern=LIST_ITEM_PATTERN if in_list else NO_NUL_PATTERN, **kwargs)
 
 
 def filter_params(collection: Collection) -> dict[str, tuple[str, str]]:
@@ -96,7 +97,7 @@ def _filter_field(collection: Collection, name: str, op: str) -> fields.Field:
     if op == "isnull":
         return fields.Boolean(truthy={"true", "1"}, falsy={"false", "0"}, metadata={"description": description})
     if op == "in":
-        return DelimitedList(_value_field(column), validate=validate.Length(min=1, max=MAX_IN), metadata={"description": description})
+        return DelimitedList(_value_field(column, in_list=True), validate=validate.Length(min=1, max=MAX_IN), metadata={"description": description})
     if op == "contains":
         return text(metadata={"description": description})
     return _value_field(column, metadata={"description": description})
@@ -111,29 +112,30 @@ class SortField(fields.String):
 
     def __init__(self, choices: list[str], **kwargs: Any) -> None:
         self.choices = set(choices)
-        pattern = r"^-?[a-z_]+(,-?[a-z_]+)*$"
+        key = "-?(" + "|".join(sorted(choices, key=len, reverse=True)) + ")"
         allowed = ", ".join(f"`{c}`" for c in choices)
         super().__init__(
-            validate=validate.Length(max=300),
+            validate=validate.Length(min=1, max=300),
             metadata={
-                "pattern": pattern,
-                "example": "-release_date,name",
-                "description": f"Sort keys, comma-separated; `-` sorts descending. The id breaks ties. One of: {allowed}.",
+                "pattern": f"^{key}(,{key})*$",
+                "example": f"-{choices[1]},id" if len(choices) > 1 else "id",
+                "description": (
+                    f"Sort keys, comma-separated; `-` sorts descending; unknown values sort last. The id breaks ties."
+                    f" A key given twice counts once. One of: {allowed}."
+                ),
             },
             **kwargs,
         )
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[tuple[str, bool]]:  # type: ignore[override]
         raw = super()._deserialize(value, attr, data, **kwargs)
-        keys: list[tuple[str, bool]] = []
+        keys: dict[str, bool] = {}
         for part in raw.split(","):
             name = part.removeprefix("-")
             if name not in self.choices:
                 raise ValidationError(f"cannot sort by {name!r}")
-            if any(name == k for k, _ in keys):
-                raise ValidationError(f"{name!r} is listed twice")
-            keys.append((name, part.startswith("-")))
-        return keys
+            keys.setdefault(name, part.startswith("-"))
+        return list(keys.items())
 
 
 class ArgsSchema(Schema):

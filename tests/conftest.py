@@ -1,0 +1,61 @@
+"""One real database, built once per session from the real fixtures and seeds."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from api import create_app
+from api.build import build
+from api.config import PROJECT_ROOT
+
+# The real dataset unless the environment points elsewhere (as the service itself would).
+FIXTURES = Path(os.environ.get("AIFACTS_FIXTURES", PROJECT_ROOT / "fixtures"))
+SEEDS = Path(os.environ.get("AIFACTS_SEEDS", PROJECT_ROOT / "seeds"))
+
+
+@cache
+def session_database() -> Path:
+    """Built once per test process; test modules that need it at import time share it."""
+    path = Path(tempfile.mkdtemp(prefix="aifacts-test-")) / "facts.db"
+    build(FIXTURES, SEEDS, path)
+    return path
+
+
+@cache
+def session_app() -> Flask:
+    app = create_app({"DATABASE": session_database(), "FIXTURES": FIXTURES, "SEEDS": SEEDS, "AUTO_BUILD": False})
+    app.config["TESTING"] = True
+    return app
+
+
+@pytest.fixture(scope="session")
+def database() -> Path:
+    return session_database()
+
+
+@pytest.fixture(scope="session")
+def app() -> Flask:
+    return session_app()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def fixture_copy(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
+    """A private copy of the real fixtures and seeds that a test may break."""
+    fixtures, seeds = tmp_path / "fixtures", tmp_path / "seeds"
+    shutil.copytree(FIXTURES, fixtures)
+    shutil.copytree(SEEDS, seeds)
+    yield fixtures, seeds

@@ -1,0 +1,199 @@
+"""The build: every failure is reported with file, record and field, and leaves the old database as it was."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from api.build import BuildFailed, build, ensure_database, read_meta, validate
+from api.build.checks import definitely_before, normalise_text
+from api.config import PROJECT_ROOT
+
+GOOD_COMPANY = """
+- id: zz-test-lab
+  name: ZZ Test Lab
+  kind: ai-lab
+  citations:
+    - source: china-ai-breakthrough-article
+      quote: "The Hangzhou-based AI lab"
+"""
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def live_db(fixture_copy: tuple[Path, Path], tmp_path: Path) -> Path:
+    fixtures, seeds = fixture_copy
+    db = tmp_path / "live.db"
+    build(fixtures, seeds, db)
+    return db
+
+
+BROKEN = {
+    "bad type": (
+        "ai_models/zz.yaml",
+        "- id: zz-model\n  name: ZZ\n  developer: zz-test-lab\n  category: language\n  parameters_total: lots\n"
+        "  citations: [{source: china-ai-breakthrough-article, quote: V2}]\n",
+        ("zz-model", "parameters_total", "Not a valid integer"),
+    ),
+    "unknown field": (
+        "companies/zz-extra.yaml",
+        "- id: zz-other\n  name: ZZ Other\n  kind: ai-lab\n  mascot: whale\n  citations: [{source: china-ai-breakthrough-article, quote: V2}]\n",
+        ("zz-other", "mascot", "Unknown field"),
+    ),
+    "dangling reference": (
+        "ai_models/zz.yaml",
+        "- id: zz-model\n  name: ZZ\n  developer: no-such-company\n  category: language\n"
+        "  citations: [{source: china-ai-breakthrough-article, quote: V2}]\n",
+        ("zz-model", "developer", "unknown companies id 'no-such-company'"),
+    ),
+    "duplicate id": (
+        "companies/zz-dup.yaml",
+        GOOD_COMPANY.replace("ZZ Test Lab", "ZZ Test Lab Again"),
+        ("zz-test-lab", "id", "duplicate id"),
+    ),
+    "quote not in seed": (
+        "companies/zz-extra.yaml",
+        "- id: zz-other\n  name: ZZ Other\n  kind: ai-lab\n"
+        "  citations: [{source: china-ai-breakthrough-article, quote: DeepSeek was founded on the Moon}]\n",
+        ("zz-other", "citations.0.quote", "not found verbatim"),
+    ),
+    "missing quote for a seed": (
+        "companies/zz-extra.yaml",
+        "- id: zz-other\n  name: ZZ Other\n  kind: ai-lab\n  citations: [{source: china-ai-breakthrough-article}]\n",
+        ("zz-other", "citations.0.quote", "needs a verbatim quote"),
+    ),
+    "malformed YAML": (
+        "companies/zz-extra.yaml",
+        "- id: zz-other\n  name: [unclosed\n",
+        ("-", "-", "malformed YAML"),
+    ),
+    "truncated YAML": (
+        "companies/zz-extra.yaml",
+        '- id: zz-other\n  name: "ZZ Oth',  # cut off inside a quoted string
+        ("-", "-", "malformed YAML"),
+    ),
+    "duplicate key": (
+        "companies/zz-extra.yaml",
+        "- id: zz-other\n  name: A\n  name: B\n  kind: ai-lab\n",
+        ("-", "-", "duplicate key 'name'"),
+    ),
+    "uncited field": (
+        "companies/zz-extra.yaml",
+        "- id: zz-other\n  name: ZZ Other\n  kind: ai-lab\n  country: CN\n"
+        "  citations: [{source: china-ai-breakthrough-article, fields: [kind], quote: AI lab}]\n",
+        ("zz-other", "country", "no citation supports"),
+    ),
+    "effective before signed": (
+        "policies/zz.yaml",
+        "- id: zz-policy\n  name: ZZ Policy\n  jurisdiction: CN\n  instrument: plan\n  status: in-force\n"
+        "  signed: '2020-05'\n  effective: '2020-04-30'\n  citations: [{source: china-ai-breakthrough-article, quote: Since 2017}]\n",
+        ("zz-policy", "effective", "before signed"),
+    ),
+    "folder that is no record type": (
+        "widgets/zz.yaml",
+        "[]\n",
+        ("-", "-", "folder named after a record type"),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_bad_fixture_fails_closed(case: str, fixture_copy: tuple[Path, Path], live_db: Path) -> None:
+    fixtures, seeds = fixture_copy
+    (fixtures / "companies" / "zz-base.yaml").write_text(GOOD_COMPANY)
+    rel, text, (record, field, reason) = BROKEN[case]
+    (fixtures / rel).parent.mkdir(exist_ok=True)
+    (fixtures / rel).write_text(text)
+    before = sha256(live_db)
+    with pytest.raises(BuildFailed) as info:
+        build(fixtures, seeds, live_db)
+    messages = [str(p) for p in info.value.problems]
+    expected_file = f"fixtures/{rel}"
+    assert any(p.file == expected_file and p.record == record and p.field == field and reason in p.reason for p in info.value.problems), messages
+    assert sha256(live_db) == before
+    assert not list(live_db.parent.glob(".*.tmp")), "no temporary file is left behind"
+
+
+def test_cli_reports_every_problem_and_exits_non_zero(fixture_copy: tuple[Path, Path], live_db: Path) -> None:
+    fixtures, seeds = fixture_copy
+    (fixtures / "companies" / "zz-a.yaml").write_text("- id: zz-a\n  name: A\n  kind: spaceship\n  citations: []\n")
+    (fixtures / "companies" / "zz-b.yaml").write_text("- id: zz-b\n  name: B\n  kind: ai-lab\n  founded: '2023-13'\n")
+    before = sha256(live_db)
+    result = subprocess.run(
+        [sys.executable, "-m", "api.build", "build", "--fixtures", str(fixtures), "--seeds", str(seeds), "--database", str(live_db)],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "fixtures/companies/zz-a.yaml: record zz-a: field kind:" in result.stderr
+    assert "fixtures/companies/zz-a.yaml: record zz-a: field citations:" in result.stderr
+    assert "fixtures/companies/zz-b.yaml: record zz-b: field founded:" in result.stderr
+    assert "fixtures/companies/zz-b.yaml: record zz-b: field citations:" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert sha256(live_db) == before
+
+
+def test_build_stores_metadata_counts_and_indexes(database: Path) -> None:
+    meta = read_meta(database)
+    assert len(meta["content_hash"]) == 64 and meta["version"] == meta["content_hash"][:12]
+    assert meta["schema_version"] == "1"
+    counts = json.loads(meta["counts"])
+    conn = sqlite3.connect(database)
+    for table, n in counts.items():
+        assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == n
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    indexes = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert "idx_ai_models_release_date_id" in indexes and "idx_ai_models_developer_id" in indexes
+    fts = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE name LIKE '%_fts'")}
+    assert {"ai_models_fts", "companies_fts", "events_fts", "policies_fts"} <= fts
+    fks = conn.execute("SELECT * FROM pragma_foreign_key_list('ai_models')").fetchall()
+    assert any(row[2] == "companies" and row[3] == "developer" for row in fks)
+
+
+def test_build_is_repeatable_and_ensure_skips_fresh_database(fixture_copy: tuple[Path, Path], tmp_path: Path) -> None:
+    fixtures, seeds = fixture_copy
+    db = tmp_path / "x.db"
+    assert ensure_database(fixtures, seeds, db) is True
+    first = read_meta(db)["content_hash"]
+    assert ensure_database(fixtures, seeds, db) is False
+    (fixtures / "companies" / "zz-base.yaml").write_text(GOOD_COMPANY)
+    assert ensure_database(fixtures, seeds, db) is True, "a changed fixture makes the database stale"
+    assert read_meta(db)["content_hash"] != first
+
+
+def test_corrupt_database_is_rebuilt_by_ensure(fixture_copy: tuple[Path, Path], tmp_path: Path) -> None:
+    fixtures, seeds = fixture_copy
+    db = tmp_path / "x.db"
+    db.write_bytes(b"this is not sqlite" * 100)
+    assert ensure_database(fixtures, seeds, db) is True
+    assert read_meta(db)["content_hash"]
+
+
+def test_validate_counts_real_fixtures() -> None:
+    report = validate(PROJECT_ROOT / "fixtures", PROJECT_ROOT / "seeds")
+    assert report.counts["sources"] >= 1 and sum(report.counts.values()) == len(report.records)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "before"),
+    [("2024", "2025", True), ("2025", "2025-01-20", False), ("2025-01-19", "2025-01-20", True), ("2025-02", "2025-01-31", False)],
+)
+def test_definitely_before_respects_precision(a: str, b: str, before: bool) -> None:
+    assert definitely_before(a, b) is before
+
+
+def test_quote_normalisation_folds_only_whitespace_and_quote_style() -> None:
+    assert normalise_text("DeepSeek’s  R1\nmodel “quoted”") == 'DeepSeek\'s R1 model "quoted"'
+    assert normalise_text("R1") != normalise_text("r1")
