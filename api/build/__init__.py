@@ -1,0 +1,117 @@
+"""Build facts.db from fixtures and seeds: load, check, write atomically; or fail and change nothing."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from api.build.checks import check_records
+from api.build.load import Problem, Record, content_hash, load_fixtures
+from api.build.write import write_database
+from schema import SCHEMA_VERSION
+
+
+class BuildFailed(Exception):
+    """The fixtures did not pass validation; ``problems`` says where and why."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems)
+        shown = "\n".join(str(p) for p in self.problems[:20])
+        more = f"\n… and {len(self.problems) - 20} more" if len(self.problems) > 20 else ""
+        super().__init__(f"{len(self.problems)} problem(s) in the fixtures:\n{shown}{more}")
+
+
+@dataclass
+class BuildReport:
+    """What a successful validation or build produced."""
+
+    records: list[Record]
+    content_hash: str
+    seconds: float = 0.0
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def validate(fixtures_dir: Path, seeds_dir: Path) -> BuildReport:
+    """Load and check every fixture; raise BuildFailed listing every problem."""
+    started = time.perf_counter()
+    records, problems = load_fixtures(fixtures_dir)
+    problems += check_records(records, seeds_dir)
+    if problems:
+        raise BuildFailed(problems)
+    counts: dict[str, int] = {}
+    for record in records:
+        counts[record.collection] = counts.get(record.collection, 0) + 1
+    digest = content_hash(fixtures_dir, seeds_dir, SCHEMA_VERSION)
+    return BuildReport(records, digest, time.perf_counter() - started, counts)
+
+
+def build(fixtures_dir: Path, seeds_dir: Path, database: Path) -> BuildReport:
+    """Validate, then write the database atomically. On any failure the old file is untouched."""
+    started = time.perf_counter()
+    report = validate(fixtures_dir, seeds_dir)
+    meta = {
+        "content_hash": report.content_hash,
+        "version": report.content_hash[:12],
+        "schema_version": SCHEMA_VERSION,
+        "built_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    write_database(report.records, database, meta)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def stored_hash(database: Path) -> str | None:
+    """The content hash a database was built from, or None if it is missing or unreadable."""
+    if not database.is_file():
+        return None
+    try:
+        conn = sqlite3.connect(f"{database.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'content_hash'").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return None
+    return row[0] if row else None
+
+
+@contextmanager
+def _build_lock(database: Path) -> Iterator[None]:
+    """An exclusive lock so that workers starting together build only once."""
+    database.parent.mkdir(parents=True, exist_ok=True)
+    with open(database.with_name(f".{database.name}.lock"), "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def ensure_database(fixtures_dir: Path, seeds_dir: Path, database: Path) -> bool:
+    """Build the database if it is missing or older than the fixtures. True if it built."""
+    current = content_hash(fixtures_dir, seeds_dir, SCHEMA_VERSION)
+    if stored_hash(database) == current:
+        return False
+    with _build_lock(database):
+        if stored_hash(database) == content_hash(fixtures_dir, seeds_dir, SCHEMA_VERSION):
+            return False  # another worker built it while we waited
+        build(fixtures_dir, seeds_dir, database)
+        return True
+
+
+def read_meta(database: Path) -> dict[str, str]:
+    conn = sqlite3.connect(f"{database.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        return dict(conn.execute("SELECT key, value FROM meta").fetchall())
+    finally:
+        conn.close()
+
+
+__all__ = ["BuildFailed", "BuildReport", "Problem", "build", "ensure_database", "json", "read_meta", "validate"]
