@@ -34,6 +34,10 @@ class CitedBySchema(Schema):
 
     type = fields.String(metadata={"example": "models"})
     id = fields.String(metadata={"example": "deepseek-r1"})
+    role = fields.String(
+        validate=validate.OneOf(("citation", "claim", "dispute")),
+        metadata={"description": "Whether the source backs the record's fields, a claim, or a disputed value."},
+    )
     fields = fields.List(fields.String())  # type: ignore[assignment]
 
 

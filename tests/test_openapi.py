@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 import schemathesis
-from conftest import session_app
 from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, settings
@@ -14,6 +13,7 @@ from openapi_spec_validator import validate
 from schemathesis.config import SchemathesisConfig
 
 from api.config import PROJECT_ROOT
+from conftest import session_app
 
 # Routes that are files, not API operations.
 UNDOCUMENTED = {"/docs/assets/<path:filename>", "/docs/init.js", "/docs", "/openapi.json", "/static/<path:filename>"}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import fcntl
-import json
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -114,4 +113,4 @@ def read_meta(database: Path) -> dict[str, str]:
         conn.close()
 
 
-__all__ = ["BuildFailed", "BuildReport", "Problem", "build", "ensure_database", "json", "read_meta", "validate"]
+__all__ = ["BuildFailed", "BuildReport", "Problem", "build", "ensure_database", "read_meta", "validate"]

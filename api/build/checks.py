@@ -9,7 +9,6 @@ from typing import Any
 
 from api.build.load import Problem, Record
 from api.tables import COLLECTIONS
-from schema.fields import date_precision
 from schema.record import fact_fields
 
 _QUOTE_MAP = str.maketrans({"‘": "'", "’": "'", "‚": "'", "“": '"', "”": '"', "„": '"', "\u00a0": " "})
@@ -26,7 +25,7 @@ def definitely_before(a: str, b: str) -> bool:
     return a[:n] < b[:n]
 
 
-def _citations(data: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+def iter_citations(data: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     """Every citation in a record, with the path that locates it."""
     for i, c in enumerate(data.get("citations", [])):
         yield f"citations.{i}", c
@@ -37,6 +36,16 @@ def _citations(data: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     for i, claim in enumerate(data.get("claims", [])):
         for k, c in enumerate(claim["citations"]):
             yield f"claims.{i}.citations.{k}", c
+
+
+# Free-text fields whose values name the same things across records.
+VOCABULARY_FIELDS = {
+    "ai_models": ("license", "family"),
+    "chips": ("family", "architecture"),
+    "companies": ("hq_city",),
+    "events": ("location",),
+    "sources": ("publisher",),
+}
 
 
 def _present(value: Any) -> bool:
@@ -63,17 +72,32 @@ class Checker:
         cited_sources: set[str] = set()
         for record in self.records:
             self.check_references(record)
-            for path, citation in _citations(record.data):
+            for path, citation in iter_citations(record.data):
                 cited_sources.add(citation["source"])
                 self.check_citation(record, path, citation, sources.get(citation["source"]))
             self.check_coverage(record)
             self.check_dates(record)
+        self.check_vocabularies()
         for source in sources.values():
             if source.data.get("file") and self.seed_text(source.data["file"]) is None:
                 self.problem(source, "file", f"seeds/{source.data['file']} does not exist")
             if source.id not in cited_sources:
                 self.problem(source, "id", "no record cites this source")
         return self.problems
+
+    def check_vocabularies(self) -> None:
+        """Free-text vocabularies are spelled one way: "Apache 2.0" and "Apache-2.0" may not both appear."""
+        for collection, fields in VOCABULARY_FIELDS.items():
+            for name in fields:
+                spellings: dict[str, str] = {}
+                for record in self.index[collection].values():
+                    value = record.data.get(name)
+                    if not isinstance(value, str):
+                        continue
+                    key = re.sub(r"[^0-9a-z]", "", value.casefold())
+                    first = spellings.setdefault(key, value)
+                    if first != value:
+                        self.problem(record, name, f"{value!r} is spelled {first!r} elsewhere; use one spelling")
 
     def check_unique_ids(self) -> None:
         for record in self.records:
@@ -168,16 +192,23 @@ class Checker:
         for i, role in enumerate(d.get("roles", [])):
             if role.get("start") and role.get("end") and definitely_before(role["end"], role["start"]):
                 self.problem(record, f"roles.{i}.end", "ends before it starts")
+        if record.collection == "events":
+            self.check_participants_existed(record)
         if record.collection == "ai_models" and d.get("release_date"):
             developer = self.index["companies"].get(d["developer"])
             founded = developer.data.get("founded") if developer else None
             if founded and definitely_before(d["release_date"], founded):
                 self.problem(record, "release_date", f"before its developer {d['developer']} was founded ({founded})")
 
+    def check_participants_existed(self, event: Record) -> None:
+        """Companies taking part in an event were founded by its date."""
+        for i, company_id in enumerate(event.data.get("companies", [])):
+            company = self.index["companies"].get(company_id)
+            founded = company.data.get("founded") if company else None
+            if founded and definitely_before(event.data["date"], founded):
+                self.problem(event, f"companies.{i}", f"{company_id} was founded {founded}, after this event")
+
 
 def check_records(records: list[Record], seeds_dir: Path) -> list[Problem]:
     """Run every cross-record check; return the problems found."""
     return Checker(records, seeds_dir).run()
-
-
-__all__ = ["check_records", "date_precision", "definitely_before", "normalise_text"]

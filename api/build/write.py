@@ -11,6 +11,7 @@ from typing import Any
 
 import sqlite_utils
 
+from api.build.checks import iter_citations
 from api.build.load import Record
 from api.tables import (
     BODY_COLUMN,
@@ -34,8 +35,9 @@ class Renderer:
         self.sources = {r.id: r.data for r in records if r.collection == "sources"}
         self.cited_by: dict[str, list[dict[str, Any]]] = {}
         for r in records:
-            for citation in r.data.get("citations", []):
-                entry = {"type": COLLECTIONS[r.collection].path, "id": r.id, "fields": citation["fields"]}
+            for path, citation in iter_citations(r.data):
+                role = path.split(".")[0]  # citations, claims or disputes
+                entry = {"type": COLLECTIONS[r.collection].path, "id": r.id, "role": role.rstrip("s"), "fields": citation["fields"]}
                 self.cited_by.setdefault(citation["source"], []).append(entry)
 
     def citation(self, c: dict[str, Any]) -> dict[str, Any]:
@@ -59,8 +61,7 @@ class Renderer:
                 value = [self.citation(c) for c in value]
             elif name == "disputes":
                 value = [
-                    {**d, "alternatives": [{**a, "citations": [self.citation(c) for c in a["citations"]]} for a in d["alternatives"]]}
-                    for d in value
+                    {**d, "alternatives": [{**a, "citations": [self.citation(c) for c in a["citations"]]} for a in d["alternatives"]]} for d in value
                 ]
             elif name == "claims":
                 value = [{**c, "citations": [self.citation(x) for x in c["citations"]]} for c in value]
@@ -153,9 +154,7 @@ def _link_rows(records: list[Record]) -> list[dict[str, Any]]:
         collection = COLLECTIONS[record.collection]
         for field, target in collection.list_refs.items():
             for target_id in record.data.get(field, []):
-                rows.append(
-                    {"record_type": record.collection, "record_id": record.id, "field": field, "target_type": target, "target_id": target_id}
-                )
+                rows.append({"record_type": record.collection, "record_id": record.id, "field": field, "target_type": target, "target_id": target_id})
         for column in collection.columns:
             if column.kind == "ref" and record.data.get(column.name):
                 rows.append(
