@@ -36,7 +36,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if app.config["AUTO_BUILD"]:
         # Builds only if missing or stale; a file lock makes concurrent workers build once.
         ensure_database(app.config["FIXTURES"], app.config["SEEDS"], app.config["DATABASE"])
-    app.extensions["aifacts_store"] = Store(app.config["DATABASE"])
+    app.extensions["aifacts_store"] = Store(app.config["DATABASE"], timeout_ms=app.config["QUERY_TIMEOUT_MS"])
 
     api = Api(app)
     api.register_blueprint(meta.blp)

@@ -15,6 +15,8 @@ ENVIRONMENT: dict[str, tuple[str, Any, type]] = {
     "AIFACTS_SEEDS": ("SEEDS", PROJECT_ROOT / "seeds", Path),
     "AIFACTS_AUTO_BUILD": ("AUTO_BUILD", True, bool),
     "AIFACTS_CURSOR_SECRET": ("CURSOR_SECRET", "aifacts-cursor-v1", str),
+    "AIFACTS_QUERY_TIMEOUT_MS": ("QUERY_TIMEOUT_MS", 2000, int),
+    "AIFACTS_CACHE_MAX_AGE": ("CACHE_MAX_AGE", 300, int),
 }
 
 

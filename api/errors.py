@@ -10,7 +10,7 @@ from flask import Flask, Response, request
 from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from api.queries import StoreUnavailable
+from api.queries import QueryTimeout, StoreUnavailable
 
 PROBLEM_TYPE = "application/problem+json"
 log = logging.getLogger("aifacts")
@@ -71,6 +71,11 @@ def handle_unavailable(exc: StoreUnavailable) -> Response:
     return problem(503, "Service Unavailable", "The dataset is not available right now.", headers={"Retry-After": "5"})
 
 
+def handle_timeout(exc: QueryTimeout) -> Response:
+    log.warning("query timeout on %s: %s", request.full_path, exc)
+    return problem(503, "Service Unavailable", "The query took too long; narrow it with filters or a smaller limit.", headers={"Retry-After": "1"})
+
+
 def handle_unexpected(exc: Exception) -> Response:
     if isinstance(exc, HTTPException):
         return handle_http_exception(exc)
@@ -82,4 +87,5 @@ def init_app(app: Flask) -> None:
     """Install the problem+json handlers (after flask-smorest, so these win)."""
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(StoreUnavailable, handle_unavailable)
+    app.register_error_handler(QueryTimeout, handle_timeout)
     app.register_error_handler(Exception, handle_unexpected)

@@ -52,6 +52,23 @@ def _check_limits() -> Response | None:
     return None
 
 
+def _pin_snapshot() -> None:
+    """Read the whole request from one database file (a rebuild may swap it at any moment)."""
+    if request.path.startswith(API_PREFIX) or request.path == "/health":
+        snapshot = store().snapshot()
+        try:
+            snapshot.__enter__()
+        except Exception:  # the view reports an unreadable database as 503
+            return
+        g.snapshot = snapshot
+
+
+def _release_snapshot(_exc: BaseException | None) -> None:
+    snapshot = g.pop("snapshot", None)
+    if snapshot is not None:
+        snapshot.__exit__(None, None, None)
+
+
 def _finish(response: Response) -> Response:
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "no-referrer"
@@ -68,6 +85,7 @@ def _finish(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    app.config.setdefault("CACHE_MAX_AGE", 300)
     app.before_request(_check_limits)
+    app.before_request(_pin_snapshot)
     app.after_request(_finish)
+    app.teardown_request(_release_snapshot)

@@ -10,11 +10,14 @@ import os
 import re
 import sqlite3
 import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from api.tables import BODY_COLUMN, COLLECTIONS, LINKS_TABLE, META_TABLE, Collection, fts_table
+from api.tables import ALL_TABLES, BODY_COLUMN, COLLECTIONS, LINKS_TABLE, META_TABLE, Collection, fts_table
 
 OPERATORS = ("eq", "ne", "gt", "gte", "lt", "lte", "in", "contains", "isnull")
 _FTS_TOKEN = re.compile(r"\w+", re.UNICODE)
@@ -44,10 +47,13 @@ class ListQuery:
     limit: int = 20
     after: list[Any] | None = None  # keyset: the sort values and id of the last row seen
     q: str | None = None
+    as_of: str | None = None  # YYYY-MM-DD: only records that existed (or were in force) then
+    related: tuple[str, str] | None = None  # (collection, id): only records that reference it
+    facets: list[str] = field(default_factory=list)
 
     def order(self) -> list[tuple[str, bool]]:
         """The sort keys with the id appended as the final tiebreak, so order is total."""
-        keys = [k for k in self.sort if k[0] != "id"]
+        keys = [k for k in (self.sort or list(ALL_TABLES[self.collection].default_sort)) if k[0] != "id"]
         id_desc = next((desc for name, desc in self.sort if name == "id"), False)
         return [*keys, ("id", id_desc)]
 
@@ -59,6 +65,25 @@ class Page:
     bodies: list[str]
     total: int
     next_after: list[Any] | None
+    facets: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+class QueryTimeout(Exception):
+    """A query ran past its time budget and was interrupted."""
+
+
+PARTICIPANT = "participant"  # a filter matching any list relation of a record
+FACET_LIMIT = 50
+# The date that says when a record came to exist; None: people have no such date.
+AS_OF_START = {
+    "ai_models": "release_date",
+    "companies": "founded",
+    "events": "date",
+    "chips": "announced",
+    "sources": "published",
+    "policies": "COALESCE(signed, published, effective)",
+    "timeline": "date",
+}
 
 
 def fts_query(text: str) -> str | None:
@@ -106,14 +131,22 @@ class _SQL:
         return " AND ".join(self.where) if self.where else "1"
 
 
+def _links_clause(collection: Collection, fields: list[str], targets: list[Any], sql: _SQL, target_type: str | None = None) -> str:
+    """Records of ``collection`` whose relations ``fields`` name any of ``targets``."""
+    field_marks = ", ".join(sql.bind(f) for f in fields)
+    target_marks = ", ".join(sql.bind(v) for v in targets)
+    type_clause = f" AND target_type = {sql.bind(target_type)}" if target_type else ""
+    return (
+        f"id IN (SELECT record_id FROM {LINKS_TABLE} WHERE record_type = {sql.bind(collection.name)}"
+        f" AND field IN ({field_marks}) AND target_id IN ({target_marks}){type_clause})"
+    )
+
+
 def _filter_sql(collection: Collection, flt: Filter, sql: _SQL) -> None:
-    if flt.field in collection.list_refs:
+    if flt.field in collection.list_refs or flt.field == PARTICIPANT:
         values = flt.value if flt.op == "in" else [flt.value]
-        marks = ", ".join(sql.bind(v) for v in values)
-        clause = (
-            f"id IN (SELECT record_id FROM {LINKS_TABLE} WHERE record_type = {sql.bind(collection.name)}"
-            f" AND field = {sql.bind(flt.field)} AND target_id IN ({marks}))"
-        )
+        fields = list(collection.list_refs) if flt.field == PARTICIPANT else [flt.field]
+        clause = _links_clause(collection, fields, values, sql)
         sql.add(f"NOT ({clause})" if flt.op == "ne" else clause)
         return
     column = collection.column_map[flt.field]
@@ -148,14 +181,46 @@ def _keyset_sql(order: list[tuple[str, bool]], after: list[Any], sql: _SQL) -> N
     sql.add("(" + " OR ".join(alternatives) + ")")
 
 
+def _as_of_sql(collection: Collection, as_of: str, sql: _SQL) -> None:
+    """Leave out what is known not to exist yet on ``as_of``, and policies revoked by then.
+
+    Unknown dates keep a record in; a date known only to the month or year keeps it in when
+    that period includes ``as_of`` (it may already have happened).
+    """
+    start = AS_OF_START.get(collection.name)
+    if start is None:
+        return
+    bound = sql.bind(as_of)
+    sql.add(f"({start} IS NULL OR {start} <= {bound} || '~')")
+    if collection.name == "policies":
+        sql.add(f"(revoked IS NULL OR revoked || '~' > {bound} || '~')")
+
+
 class Store:
     """Read-only access to one facts.db; one connection per thread, reopened when the file is replaced."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, timeout_ms: int = 2000) -> None:
         self.path = Path(path)
+        self.timeout = timeout_ms / 1000
         self._local = threading.local()
 
+    @contextmanager
+    def snapshot(self) -> Iterator[Store]:
+        """Serve a whole request from one database file, even if a rebuild replaces it meanwhile."""
+        self._connection()
+        self._local.pinned = True
+        try:
+            yield self
+        finally:
+            self._local.pinned = False
+
+    def _interrupt_if_late(self) -> int:
+        # SQLite calls this every few thousand instructions; non-zero aborts the statement.
+        return int(time.monotonic() > self._local.deadline)
+
     def _connection(self) -> sqlite3.Connection:
+        if getattr(self._local, "pinned", False):
+            return self._local.conn  # type: ignore[no-any-return]
         try:
             stat = os.stat(self.path)
         except OSError as exc:
@@ -168,6 +233,7 @@ class Store:
             try:
                 conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=True)
                 conn.execute("PRAGMA query_only = ON")
+                conn.set_progress_handler(self._interrupt_if_late, 10_000)
                 meta = dict(conn.execute(f"SELECT key, value FROM {META_TABLE}").fetchall())
             except sqlite3.DatabaseError as exc:
                 raise StoreUnavailable(f"database unreadable: {exc}") from exc
@@ -175,8 +241,14 @@ class Store:
         return self._local.conn  # type: ignore[no-any-return]
 
     def _execute(self, sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
+        conn = self._connection()
+        self._local.deadline = time.monotonic() + self.timeout
         try:
-            return self._connection().execute(sql, params).fetchall()
+            return conn.execute(sql, params).fetchall()
+        except sqlite3.OperationalError as exc:
+            if "interrupted" in str(exc):
+                raise QueryTimeout(f"query exceeded {self.timeout:.1f}s") from exc
+            raise StoreUnavailable(f"database unreadable: {exc}") from exc
         except sqlite3.DatabaseError as exc:
             raise StoreUnavailable(f"database unreadable: {exc}") from exc
 
@@ -210,19 +282,32 @@ class Store:
         rows = self._execute(f'SELECT id, "{BODY_COLUMN}" FROM "{collection}" WHERE id IN ({marks})', ids)
         return dict(rows)
 
-    def page(self, query: ListQuery) -> Page:
-        """One page of a collection, filtered, sorted and after the keyset given."""
-        collection = COLLECTIONS[query.collection]
-        table = f'"{collection.name}"'
-        sql = _SQL()
+    def _where(self, collection: Collection, query: ListQuery, sql: _SQL) -> bool:
+        """Add the query's conditions to ``sql``; False when nothing can match."""
         for flt in query.filters:
             _filter_sql(collection, flt, sql)
+        if query.related:
+            target, target_id = query.related
+            sql.add(_links_clause(collection, [f for f, t in collection.relations.items() if t == target], [target_id], sql, target))
+        if query.as_of:
+            _as_of_sql(collection, query.as_of, sql)
         if query.q:
             match = fts_query(query.q)
             if match is None:
-                return Page([], 0, None)
-            sql.add(f"rowid IN (SELECT rowid FROM {fts_table(collection)} WHERE {fts_table(collection)} MATCH {sql.bind(match)})")
+                return False
+            fts = fts_table(collection)
+            sql.add(f"rowid IN (SELECT rowid FROM {fts} WHERE {fts} MATCH {sql.bind(match)})")
+        return True
+
+    def page(self, query: ListQuery) -> Page:
+        """One page of a collection, filtered, sorted and after the keyset given, with facet counts."""
+        collection = ALL_TABLES[query.collection]
+        table = f'"{collection.name}"'
+        sql = _SQL()
+        if not self._where(collection, query, sql):
+            return Page([], 0, None, {name: [] for name in query.facets})
         total = self._execute(f"SELECT count(*) FROM {table} WHERE {sql.clause()}", sql.params)[0][0]
+        facets = {name: self._facet(collection, name, sql) for name in query.facets}
         order = query.order()
         if query.after is not None:
             _keyset_sql(order, query.after, sql)
@@ -235,7 +320,35 @@ class Store:
         more = len(rows) > query.limit
         rows = rows[: query.limit]
         next_after = list(rows[-1][1:]) if more and rows else None
-        return Page([r[0] for r in rows], total, next_after)
+        return Page([r[0] for r in rows], total, next_after, facets)
+
+    def _facet(self, collection: Collection, name: str, sql: _SQL) -> list[dict[str, Any]]:
+        """Value counts of one field over the filtered records (dates count by year)."""
+        table = f'"{collection.name}"'
+        if name in collection.list_refs or name == PARTICIPANT:
+            fields = list(collection.list_refs) if name == PARTICIPANT else [name]
+            marks = ", ".join(f"'{f}'" for f in fields)  # names from the allowlist, not user text
+            query = (
+                f"SELECT target_id, count(DISTINCT record_id) AS n FROM {LINKS_TABLE} WHERE record_type = '{collection.name}'"
+                f" AND field IN ({marks}) AND record_id IN (SELECT id FROM {table} WHERE {sql.clause()})"
+                " GROUP BY target_id ORDER BY n DESC, target_id LIMIT " + str(FACET_LIMIT)
+            )
+        else:
+            column = collection.column_map[name]
+            expr = f'substr("{name}", 1, 4)' if column.kind == "date" else f'"{name}"'
+            query = f"SELECT {expr} AS v, count(*) AS n FROM {table} WHERE {sql.clause()} GROUP BY v ORDER BY n DESC, v LIMIT {FACET_LIMIT}"
+        rows = self._execute(query, sql.params)
+        if collection.column_map.get(name) and collection.column_map[name].kind == "bool":
+            return [{"value": None if v is None else bool(v), "count": n} for v, n in rows]
+        return [{"value": v, "count": n} for v, n in rows]
+
+    def exists(self, collection: str, record_id: str, as_of: str | None = None) -> bool:
+        """Whether a record exists (and, given ``as_of``, existed or was in force then)."""
+        sql = _SQL()
+        sql.add(f"id = {sql.bind(record_id)}")
+        if as_of:
+            _as_of_sql(ALL_TABLES[collection], as_of, sql)
+        return bool(self._execute(f'SELECT 1 FROM "{collection}" WHERE {sql.clause()}', sql.params))
 
     def search(self, text: str, types: list[str], limit: int) -> tuple[list[dict[str, Any]], dict[str, int]]:
         """Ranked matches across collections, with a highlighted snippet and per-type counts."""

@@ -10,6 +10,7 @@ from marshmallow import Schema, fields
 from schema import RECORD_SCHEMAS
 from schema.fields import PrecisionDate
 from schema.record import ref_fields
+from schema.timeline import TimelineEntrySchema
 
 META_TABLE = "meta"
 LINKS_TABLE = "links"
@@ -40,6 +41,7 @@ class Collection:
     schema_cls: type[Schema]
     label_field: str  # the field that names a record: "name" or "title"
     text_fields: tuple[str, ...]  # indexed for full-text search
+    default_sort: tuple[tuple[str, bool], ...] = ()  # before the id, when no sort is asked for
 
     @cached_property
     def schema(self) -> Schema:
@@ -72,6 +74,11 @@ class Collection:
     def list_refs(self) -> dict[str, str]:
         """List fields naming other records (field → target collection), stored in ``links``."""
         return {name: target for name, (target, is_list) in ref_fields(self.schema).items() if is_list}
+
+    @cached_property
+    def relations(self) -> dict[str, str]:
+        """Every field naming other records (scalar or list) → target collection."""
+        return {name: target for name, (target, _) in ref_fields(self.schema).items()}
 
     @cached_property
     def date_fields(self) -> tuple[str, ...]:
@@ -113,6 +120,10 @@ COLLECTIONS: dict[str, Collection] = {
     )
 }
 COLLECTIONS_BY_PATH: dict[str, Collection] = {c.path: c for c in COLLECTIONS.values()}
+
+# Built from the collections above rather than authored: served at /v1/timeline.
+TIMELINE = Collection("timeline", "timeline", TimelineEntrySchema, "title", ("title",), default_sort=(("date", False),))
+ALL_TABLES: dict[str, Collection] = {**COLLECTIONS, TIMELINE.name: TIMELINE}
 
 
 def fts_table(collection: Collection) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from functools import cache
 
 from marshmallow import Schema, fields, validate
@@ -44,12 +45,13 @@ class CitedBySchema(Schema):
 @cache
 def response_schema(schema_cls: type[Schema]) -> type[Schema]:
     """The served form of a record schema: every field, plus ``<date>_precision`` and source details."""
-    extra: dict[str, fields.Field] = {
-        "citations": fields.List(fields.Nested(CitationOutSchema)),
-        "disputes": fields.List(fields.Nested(DisputeOutSchema)),
-        "claims": fields.List(fields.Nested(ClaimOutSchema)),
-    }
-    for name, f in schema_cls().fields.items():
+    declared = schema_cls().fields
+    extra: dict[str, fields.Field] = {}
+    if "citations" in declared:
+        extra["citations"] = fields.List(fields.Nested(CitationOutSchema))
+        extra["disputes"] = fields.List(fields.Nested(DisputeOutSchema))
+        extra["claims"] = fields.List(fields.Nested(ClaimOutSchema))
+    for name, f in declared.items():
         if isinstance(f, PrecisionDate):
             extra[f"{name}_precision"] = fields.String(
                 dump_only=True,
@@ -60,4 +62,11 @@ def response_schema(schema_cls: type[Schema]) -> type[Schema]:
     if schema_cls.__name__ == "SourceSchema":
         extra["cited_by"] = fields.List(fields.Nested(CitedBySchema), metadata={"description": "Records citing this source."})
     name = schema_cls.__name__.removesuffix("Schema")
-    return type(name, (schema_cls,), {**extra, "__doc__": schema_cls.__doc__})
+    served: type[Schema] = type(name, (schema_cls,), {**extra, "__doc__": schema_cls.__doc__})
+    # `fields=` may leave any field but the id out of a served record: none is required.
+    for field_name, f in list(served._declared_fields.items()):
+        if f.required and field_name != "id":
+            optional = copy.copy(f)
+            optional.required = False
+            served._declared_fields[field_name] = optional
+    return served

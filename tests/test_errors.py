@@ -67,7 +67,13 @@ def test_bad_list_parameters(client: FlaskClient, endpoint: str, query: str, par
         ("/v1/search?q=x&limit=1000", "limit"),
         ("/v1?page=2", "page"),
         ("/health?verbose=1", "verbose"),
-        ("/v1/models/deepseek-r1?fields=name", "fields"),
+        ("/v1/models/deepseek-r1?fields=size", "fields"),
+        ("/v1/models/deepseek-r1?expand=family", "expand"),
+        ("/v1/models/deepseek-r1?as_of=2025-01", "as_of"),
+        ("/v1/models?facet=name", "facet"),
+        ("/v1/people/liang-wenfeng?page=1", "page"),
+        ("/v1/timeline?kind=party", "kind"),
+        ("/v1/companies/deepseek/models?limit=0", "limit"),
     ],
 )
 def test_bad_typed_values(client: FlaskClient, url: str, param: str) -> None:

@@ -14,11 +14,13 @@ import sqlite_utils
 from api.build.checks import iter_citations
 from api.build.load import Record
 from api.tables import (
+    ALL_TABLES,
     BODY_COLUMN,
     CITATIONS_TABLE,
     COLLECTIONS,
     LINKS_TABLE,
     META_TABLE,
+    TIMELINE,
     Collection,
 )
 from schema.fields import date_precision
@@ -82,6 +84,65 @@ def _row(collection: Collection, record: Record, body: dict[str, Any]) -> dict[s
     return row
 
 
+MILESTONE_VERBS = {"signed": "signed", "published": "published", "effective": "takes effect", "revoked": "revoked"}
+EVENT_RELATIONS = {"companies": "companies", "models": "ai_models", "policies": "policies", "people": "people", "chips": "chips"}
+
+
+def timeline_entries(records: list[Record]) -> list[tuple[dict[str, Any], list[tuple[str, str]]]]:
+    """Events, model releases and policy milestones as dated entries, each with its participants.
+
+    A model release already told by a model-release event on the same date is not repeated.
+    """
+    data = {(r.collection, r.id): r.data for r in records}
+    told = {(model, d["date"]) for (kind, _), d in data.items() if kind == "events" and d["type"] == "model-release" for model in d["models"]}
+    entries: list[tuple[dict[str, Any], list[tuple[str, str]]]] = []
+
+    def add(record_type: str, record_id: str, suffix: str, date: str, kind: str, title: str, country: Any, parts: list) -> None:
+        entry = {
+            "id": f"{record_type}-{record_id}{suffix}",
+            "date": date,
+            "date_precision": date_precision(date),
+            "kind": kind,
+            "title": title,
+            "record_type": record_type,
+            "record_id": record_id,
+            "url": f"/v1/{record_type}/{record_id}",
+            "country": country,
+            "participants": list(dict.fromkeys(target_id for _, target_id in parts)),
+        }
+        entries.append((entry, parts))
+
+    for (kind, rid), d in sorted(data.items()):
+        if kind == "events":
+            parts = [(target, i) for field, target in EVENT_RELATIONS.items() for i in d[field]]
+            add("events", rid, "", d["date"], d["type"], d["title"], d.get("country"), parts)
+        elif kind == "ai_models" and d.get("release_date") and (rid, d["release_date"]) not in told:
+            country = data.get(("companies", d["developer"]), {}).get("country")
+            parts = [("companies", d["developer"]), ("ai_models", rid)]
+            add("models", rid, "-released", d["release_date"], "model-release", f"{d['name']} released", country, parts)
+        elif kind == "policies":
+            parts = [("policies", rid)] + ([("companies", d["issuing_body"])] if d.get("issuing_body") else [])
+            label = d.get("short_name") or d["name"]
+            for milestone, verb in MILESTONE_VERBS.items():
+                if d.get(milestone):
+                    add("policies", rid, f"-{milestone}", d[milestone], f"policy-{milestone}", f"{label} {verb}", d["jurisdiction"], parts)
+    return entries
+
+
+def _write_timeline(db: sqlite_utils.Database, records: list[Record]) -> None:
+    columns: dict[str, Any] = {c.name: c.sql_type for c in TIMELINE.columns}
+    db.table(TIMELINE.name).create({**columns, BODY_COLUMN: str}, pk="id", not_null={"id", BODY_COLUMN})
+    rows, links = [], []
+    for entry, parts in timeline_entries(records):
+        rows.append({**{c.name: entry[c.name] for c in TIMELINE.columns}, BODY_COLUMN: _dumps(entry)})
+        links += [
+            {"record_type": TIMELINE.name, "record_id": entry["id"], "field": "participants", "target_type": t, "target_id": i}
+            for t, i in dict.fromkeys(parts)
+        ]
+    db.table(TIMELINE.name).insert_all(rows)
+    db.table(LINKS_TABLE).insert_all(links)
+
+
 def _create_tables(db: sqlite_utils.Database) -> None:
     foreign_keys: list[tuple[str, str, str, str]] = []
     for collection in COLLECTIONS.values():
@@ -103,7 +164,7 @@ def _create_tables(db: sqlite_utils.Database) -> None:
 
 
 def _create_indexes(db: sqlite_utils.Database) -> None:
-    for collection in COLLECTIONS.values():
+    for collection in ALL_TABLES.values():
         table = db.table(collection.name)
         for column in collection.columns:
             if column.name != "id" and column.kind != "str":
@@ -133,6 +194,7 @@ def write_database(records: list[Record], target: Path, meta: dict[str, Any]) ->
                 db.table(name).insert_all(rows)
             db.table(LINKS_TABLE).insert_all(_link_rows(records))
             db.table(CITATIONS_TABLE).insert_all(_citation_rows(records))
+            _write_timeline(db, records)
             counts = Counter(r.collection for r in records)
             meta = {**meta, "counts": _dumps({name: counts.get(name, 0) for name in COLLECTIONS})}
             db.table(META_TABLE).insert_all({"key": k, "value": str(v)} for k, v in meta.items())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -11,11 +12,11 @@ from marshmallow import Schema, fields
 
 from api.cursor import BadCursor, decode_cursor, encode_cursor
 from api.errors import ProblemSchema, problem
-from api.http import json_response, store
+from api.http import json_response, store, to_json
 from api.queries import ListQuery
 from api.routes import ApiBlueprint
-from api.routes.params import NoArgs, filters_from_args, list_args_schema
-from api.tables import COLLECTIONS, Collection
+from api.routes.params import filters_from_args, item_args_schema, list_args_schema
+from api.tables import COLLECTIONS, TIMELINE, Collection
 from schema.fields import SLUG_MAX, SLUG_PATTERN
 from schema.responses import response_schema
 
@@ -36,10 +37,21 @@ class LinksSchema(Schema):
     next = fields.String(allow_none=True, metadata={"description": "URL of the next page, or null on the last."})
 
 
+class FacetValueSchema(Schema):
+    value = fields.Raw(allow_none=True, metadata={"description": "A value of the field (a year for dates); null counts unknowns."})
+    count = fields.Integer()
+
+
 class ListMetaSchema(Schema):
     total = fields.Integer(metadata={"description": "Records matching the filters, on all pages."})
+    facets = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.Nested(FacetValueSchema)),
+        metadata={"description": "Present when `facet` is asked for: value counts per field, most frequent first."},
+    )
 
 
+@cache
 def list_schema(collection: Collection) -> type[Schema]:
     item = response_schema(collection.schema_cls)
     return Schema.from_dict(
@@ -48,6 +60,7 @@ def list_schema(collection: Collection) -> type[Schema]:
     )
 
 
+@cache
 def item_schema(collection: Collection) -> type[Schema]:
     item = response_schema(collection.schema_cls)
     return Schema.from_dict({"data": fields.Nested(item)}, name=f"{item.__name__}Item")
@@ -70,17 +83,48 @@ def page_links(next_cursor: str | None) -> tuple[dict[str, Any], dict[str, str]]
 
 def list_body(bodies: list[str], links: dict[str, Any], meta: dict[str, Any]) -> str:
     """A list document from pre-rendered records, without re-parsing them."""
-    return '{"data":[' + ",".join(bodies) + '],"links":' + json.dumps(links) + ',"meta":' + json.dumps(meta) + "}"
+    return '{"data":[' + ",".join(bodies) + '],"links":' + to_json(links) + ',"meta":' + to_json(meta) + "}"
 
 
-def list_records(collection: Collection, args: dict[str, Any]) -> Response:
-    query = ListQuery(
+def _page_query(collection: Collection, args: dict[str, Any], related: tuple[str, str] | None = None) -> ListQuery:
+    return ListQuery(
         collection=collection.name,
         filters=filters_from_args(collection, args),
-        sort=args.get("sort", []),
+        sort=[(name, desc) for name, desc in args.get("sort", [])],
         limit=args["limit"],
         q=args.get("q"),
+        as_of=args.get("as_of"),
+        related=related,
+        facets=list(dict.fromkeys(args.get("facet", []))),
     )
+
+
+def shape(collection: Collection, bodies: list[str], args: dict[str, Any]) -> list[str]:
+    """Apply ``expand`` (ids → records, one level) and ``fields`` (sparse) to pre-rendered records.
+
+    Without either, the stored JSON is passed through untouched: the fast path.
+    """
+    expand = [name for name, _ in args.get("expand", [])]
+    keep = [name for name, _ in args.get("fields", [])]
+    if not expand and not keep:
+        return bodies
+    records = [json.loads(body) for body in bodies]
+    for name in expand:
+        target = collection.relations[name]
+        wanted = {i for r in records for i in (r[name] if isinstance(r.get(name), list) else [r.get(name)]) if i}
+        found = {i: json.loads(b) for i, b in store().get_many(target, sorted(wanted)).items()}
+        for r in records:
+            value = r.get(name)
+            r[name] = [found.get(i, i) for i in value] if isinstance(value, list) else found.get(value, value)
+    if keep:
+        chosen = {"id", *keep}
+        records = [{k: v for k, v in r.items() if k in chosen} for r in records]
+    return [to_json(r) for r in records]
+
+
+def list_records(collection: Collection, args: dict[str, Any], related: tuple[str, str] | None = None) -> Response:
+    """One page of a collection (or of the records referencing ``related``) as a list document."""
+    query = _page_query(collection, args, related)
     secret = current_app.config["CURSOR_SECRET"]
     fingerprint = _fingerprint(query)
     if "cursor" in args:
@@ -92,43 +136,37 @@ def list_records(collection: Collection, args: dict[str, Any]) -> Response:
     g.data_version = store().version()
     next_cursor = encode_cursor(page.next_after, fingerprint, secret) if page.next_after is not None else None
     links, headers = page_links(next_cursor)
-    return json_response(list_body(page.bodies, links, {"total": page.total}), headers=headers)
+    meta: dict[str, Any] = {"total": page.total}
+    if query.facets:
+        meta["facets"] = page.facets
+    return json_response(list_body(shape(collection, page.bodies, args), links, meta), headers=headers)
 
 
-def get_record(collection: Collection, record_id: str) -> Response:
+def not_found(collection: Collection, as_of: str | None) -> Response:
+    when = f" as of {as_of}" if as_of else ""
+    return problem(404, "Not Found", f"No {collection.path} record has the id given{when}.")
+
+
+def get_record(collection: Collection, record_id: str, args: dict[str, Any]) -> Response:
     body = store().get(collection.name, record_id)
     g.data_version = store().version()
-    if body is None:
-        return problem(404, "Not Found", f"No {collection.path} record has the id given.")
-    return json_response('{"data":' + body + "}")
+    as_of = args.get("as_of")
+    if body is None or (as_of and not store().exists(collection.name, record_id, as_of)):
+        return not_found(collection, as_of)
+    return json_response('{"data":' + shape(collection, [body], args)[0] + "}")
 
 
-def collection_blueprint(collection: Collection) -> ApiBlueprint:
-    """A blueprint with ``GET /v1/<path>`` and ``GET /v1/<path>/{id}`` for one collection."""
-    label = collection.path
-    blp = ApiBlueprint(label, __name__, url_prefix=f"/v1/{label}", description=collection.schema_cls.__doc__)
+def list_related(parent: Collection, child: Collection, record_id: str, args: dict[str, Any]) -> Response:
+    if not store().exists(parent.name, record_id):
+        return not_found(parent, None)
+    return list_records(child, args, related=(parent.name, record_id))
 
-    def list_view(args: dict[str, Any]) -> Response:
-        return list_records(collection, args)
 
-    def item_view(_args: dict[str, Any], record_id: str) -> Response:
-        return get_record(collection, record_id)
+PROBLEM = {"schema": ProblemSchema, "content_type": "application/problem+json"}
 
-    list_view.__doc__ = f"List {label}\n\nFilter, sort, search and page through {label}. Unknown parameters are a 400."
-    item_view.__doc__ = f"Get one of {label} by id\n\nEvery field with its citations, disputes and claims."
-    list_view.__name__, item_view.__name__ = f"list_{collection.name}", f"get_{collection.name}"
 
-    errors = {400: "Invalid parameter.", 406: "Only JSON is available."}
-    view = blp.response(200, list_schema(collection))(list_view)
-    for code, text in errors.items():
-        view = blp.alt_response(code, schema=ProblemSchema, description=text, content_type="application/problem+json")(view)
-    view = blp.arguments(list_args_schema(collection.name), location="query", as_kwargs=False)(view)
-    blp.route("", methods=["GET"])(view)
-
-    item = blp.response(200, item_schema(collection))(item_view)
-    item = blp.alt_response(404, schema=ProblemSchema, description="No record has this id.", content_type="application/problem+json")(item)
-    item = blp.arguments(NoArgs, location="query", as_kwargs=False)(item)
-    id_param = {
+def _id_param(collection: Collection) -> dict[str, Any]:
+    return {
         "in": "path",
         "name": "record_id",
         "required": True,
@@ -136,10 +174,71 @@ def collection_blueprint(collection: Collection) -> ApiBlueprint:
         "schema": {"type": "string", "maxLength": SLUG_MAX, "pattern": SLUG_PATTERN},
         "example": EXAMPLE_IDS.get(collection.name),
     }
-    item = blp.doc(parameters=[id_param])(item)
+
+
+def _list_endpoint(blp: ApiBlueprint, rule: str, collection: Collection, view: Any, id_of: Collection | None = None) -> None:
+    view = blp.response(200, list_schema(collection))(view)
+    view = blp.alt_response(400, description="Invalid parameter.", **PROBLEM)(view)
+    if id_of is not None:
+        view = blp.alt_response(404, description="No record has this id.", **PROBLEM)(view)
+        view = blp.doc(parameters=[_id_param(id_of)])(view)
+    view = blp.arguments(list_args_schema(collection.name), location="query", as_kwargs=False)(view)
+    blp.route(rule, methods=["GET"])(view)
+
+
+def collection_blueprint(collection: Collection) -> ApiBlueprint:
+    """``GET /v1/<path>``, ``/v1/<path>/{id}`` and ``/v1/<path>/{id}/<related>`` for one collection."""
+    label = collection.path
+    blp = ApiBlueprint(label, __name__, url_prefix=f"/v1/{label}", description=collection.schema_cls.__doc__)
+
+    def list_view(args: dict[str, Any]) -> Response:
+        return list_records(collection, args)
+
+    def item_view(args: dict[str, Any], record_id: str) -> Response:
+        return get_record(collection, record_id, args)
+
+    list_view.__doc__ = f"List {label}\n\nFilter, sort, search, facet and page through {label}. Unknown parameters are a 400."
+    item_view.__doc__ = f"Get one of {label} by id\n\nEvery field with its citations, disputes and claims."
+    list_view.__name__, item_view.__name__ = f"list_{collection.name}", f"get_{collection.name}"
+    _list_endpoint(blp, "", collection, list_view)
+
+    item = blp.response(200, item_schema(collection))(item_view)
+    item = blp.alt_response(404, description="No record has this id.", **PROBLEM)(item)
+    item = blp.arguments(item_args_schema(collection.name), location="query", as_kwargs=False)(item)
+    item = blp.doc(parameters=[_id_param(collection)])(item)
     blp.route("/<string:record_id>", methods=["GET"])(item)
+
+    for child in COLLECTIONS.values():
+        if collection.name in child.relations.values():
+            _related_endpoint(blp, collection, child)
+    return blp
+
+
+def _related_endpoint(blp: ApiBlueprint, parent: Collection, child: Collection) -> None:
+    via = ", ".join(f"`{f}`" for f, t in child.relations.items() if t == parent.name)
+
+    def view(args: dict[str, Any], record_id: str) -> Response:
+        return list_related(parent, child, record_id, args)
+
+    view.__doc__ = f"List {child.path} related to one of {parent.path}\n\n{child.path.capitalize()} whose {via} names it; paged like any list."
+    view.__name__ = f"list_{parent.name}_{child.name}"
+    _list_endpoint(blp, f"/<string:record_id>/{child.path}", child, view, id_of=parent)
+
+
+def timeline_blueprint() -> ApiBlueprint:
+    blp = ApiBlueprint("timeline", __name__, url_prefix="/v1/timeline", description=TIMELINE.schema_cls.__doc__)
+
+    def view(args: dict[str, Any]) -> Response:
+        return list_records(TIMELINE, args)
+
+    view.__doc__ = (
+        "Timeline of events, model releases and policy milestones\n\n"
+        "In date order (coarser dates first within a period); filter by `date__gte`/`date__lte`, `kind`, `country`, `participant`."
+    )
+    view.__name__ = "list_timeline"
+    _list_endpoint(blp, "", TIMELINE, view)
     return blp
 
 
 def blueprints() -> list[ApiBlueprint]:
-    return [collection_blueprint(c) for c in COLLECTIONS.values()]
+    return [*(collection_blueprint(c) for c in COLLECTIONS.values()), timeline_blueprint()]

@@ -68,11 +68,30 @@ def _tidy(spec: dict[str, Any]) -> dict[str, Any]:
                     schema = next(iter(content.values())).get("schema", PROBLEM_REF)
                     response["content"] = {PROBLEM: {"schema": schema}}
     components = spec.get("components", {})
+    for schema in components.get("schemas", {}).values():
+        for name, prop in schema.get("properties", {}).items():
+            schema["properties"][name] = _expandable(prop)
     components.get("responses", {}).pop("DEFAULT_ERROR", None)
     for response in components.get("responses", {}).values():
         response["content"] = {PROBLEM: {"schema": PROBLEM_REF}}
     components.get("schemas", {}).pop("Error", None)
     return spec
+
+
+EXPANDED = {"type": "object", "description": "The related record, when named in `expand`."}
+
+
+def _expandable(prop: dict[str, Any]) -> dict[str, Any]:
+    """A relation is an id, or (with `expand`) the record itself: document both."""
+    if "x-references" not in prop:
+        return prop
+    if "items" in prop:
+        return {**prop, "items": {"anyOf": [prop["items"], EXPANDED]}}
+    plain = {k: v for k, v in prop.items() if k not in ("description", "x-references")}
+    wrapped = {"anyOf": [plain, EXPANDED], "x-references": prop["x-references"]}
+    if "description" in prop:
+        wrapped["description"] = prop["description"]
+    return wrapped
 
 
 def openapi_json() -> Response:

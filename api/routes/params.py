@@ -9,9 +9,13 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate
 from webargs.fields import DelimitedList
 
 from api.cursor import MAX_CURSOR_LENGTH
-from api.queries import Filter
-from api.tables import COLLECTIONS, Collection, Column
+from api.queries import PARTICIPANT, Filter
+from api.tables import ALL_TABLES, COLLECTIONS, Collection, Column
 from schema.fields import DATE_PATTERN, SLUG_PATTERN, DateBound
+from schema.responses import response_schema
+
+# A whole day, with day ranges as DATE_PATTERN has them.
+AS_OF_PATTERN = r"^(18|19|20)\d{2}-((0[13578]|1[02])-(0[1-9]|[12]\d|3[01])|(0[469]|11)-(0[1-9]|[12]\d|30)|02-(0[1-9]|1\d|2\d))$"
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 200
@@ -80,16 +84,38 @@ def filter_params(collection: Collection) -> dict[str, tuple[str, str]]:
     for column in collection.columns:
         for op in OPS_BY_KIND[column.kind]:
             params[column.name if op == "eq" else f"{column.name}__{op}"] = (column.name, op)
-    for name in collection.list_refs:
+    for name in [*collection.list_refs, *([PARTICIPANT] if has_participants(collection) else [])]:
         for op in ("eq", "ne", "in"):
             params[name if op == "eq" else f"{name}__{op}"] = (name, op)
     return params
 
 
+def has_participants(collection: Collection) -> bool:
+    """Events and timeline entries take a ``participant`` filter over all their relations."""
+    return collection.name in ("events", "timeline")
+
+
+def facetable(collection: Collection) -> list[str]:
+    """Fields whose values can be counted: enums, countries, booleans, references, dates (by year), relations."""
+    names = [c.name for c in collection.columns if c.kind in ("enum", "ref", "bool", "date") and not c.name.endswith("_precision")]
+    return [*names, *collection.list_refs, *([PARTICIPANT] if has_participants(collection) else [])]
+
+
+def expandable(collection: Collection) -> list[str]:
+    """Relations whose ids ``expand`` replaces by the records (one level)."""
+    return [name for name, target in collection.relations.items() if target in COLLECTIONS]
+
+
+def response_fields(collection: Collection) -> list[str]:
+    return list(response_schema(collection.schema_cls)().fields)
+
+
 def _filter_field(collection: Collection, name: str, op: str) -> fields.Field:
-    if name in collection.list_refs:
-        column = Column(name, "ref", target=collection.list_refs[name])
+    if name in collection.list_refs or name == PARTICIPANT:
+        column = Column(name, "ref", target=collection.list_refs.get(name))
         label = f"`{name}` lists a record that"
+        if name == PARTICIPANT:
+            label = "any relation (companies, models, policies, people, chips) lists a record that"
     else:
         column = collection.column_map[name]
         label = f"`{name}`"
@@ -107,35 +133,36 @@ def sortable(collection: Collection) -> list[str]:
     return [c.name for c in collection.columns]
 
 
-class SortField(fields.String):
-    """A comma-separated list of sortable fields, each optionally prefixed by ``-`` for descending."""
+class NameList(fields.String):
+    """Comma-separated names from a fixed set, each at most once (later repeats are ignored)."""
 
-    def __init__(self, choices: list[str], **kwargs: Any) -> None:
+    def __init__(self, choices: list[str], description: str, example: str, signed: bool = False, **kwargs: Any) -> None:
         self.choices = set(choices)
-        key = "-?(" + "|".join(sorted(choices, key=len, reverse=True)) + ")"
+        self.signed = signed
+        key = ("-?" if signed else "") + "(" + "|".join(sorted(choices, key=len, reverse=True)) + ")"
         allowed = ", ".join(f"`{c}`" for c in choices)
-        super().__init__(
-            validate=validate.Length(min=1, max=300),
-            metadata={
-                "pattern": f"^{key}(,{key})*$",
-                "example": f"-{choices[1]},id" if len(choices) > 1 else "id",
-                "description": (
-                    f"Sort keys, comma-separated; `-` sorts descending; unknown values sort last. The id breaks ties."
-                    f" A key given twice counts once. One of: {allowed}."
-                ),
-            },
-            **kwargs,
-        )
+        metadata = {"pattern": f"^{key}(,{key})*$", "example": example, "description": f"{description} One of: {allowed}."}
+        super().__init__(validate=validate.Length(min=1, max=1000), metadata=metadata, **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[tuple[str, bool]]:  # type: ignore[override]
         raw = super()._deserialize(value, attr, data, **kwargs)
-        keys: dict[str, bool] = {}
+        names: dict[str, bool] = {}
         for part in raw.split(","):
-            name = part.removeprefix("-")
+            name = part.removeprefix("-") if self.signed else part
             if name not in self.choices:
-                raise ValidationError(f"cannot sort by {name!r}")
-            keys.setdefault(name, part.startswith("-"))
-        return list(keys.items())
+                raise ValidationError(f"unknown name {name!r}")
+            names.setdefault(name, part.startswith("-"))
+        return list(names.items())
+
+
+def sort_field(collection: Collection) -> NameList:
+    choices = sortable(collection)
+    return NameList(
+        choices,
+        "Sort keys, comma-separated; `-` sorts descending; unknown values sort last; the id breaks ties. A key given twice counts once.",
+        example=f"-{choices[1]},id",
+        signed=True,
+    )
 
 
 class ArgsSchema(Schema):
@@ -166,14 +193,48 @@ def page_fields() -> dict[str, fields.Field]:
 @cache
 def list_args_schema(collection_name: str) -> type[Schema]:
     """The query-string schema of ``GET /v1/<collection>``."""
-    collection = COLLECTIONS[collection_name]
-    attrs: dict[str, Any] = page_fields()
-    attrs["sort"] = SortField(sortable(collection))
+    collection = ALL_TABLES[collection_name]
+    attrs: dict[str, Any] = {**page_fields(), **view_fields(collection)}
+    attrs["sort"] = sort_field(collection)
     attrs["q"] = text(MAX_Q, metadata={"description": "Full-text search over names and descriptions; every word must match."})
+    attrs["facet"] = fields.List(
+        fields.String(validate=validate.OneOf(facetable(collection))),
+        validate=validate.Length(max=10),
+        metadata={"description": "Count the values of this field over all matching records (repeatable). Dates count by year."},
+    )
     for param, (name, op) in filter_params(collection).items():
         attrs[param] = _filter_field(collection, name, op)
     schema_name = collection.schema_cls.__name__.removesuffix("Schema") + "ListArgs"
     return type(schema_name, (ArgsSchema,), attrs)
+
+
+def view_fields(collection: Collection) -> dict[str, fields.Field]:
+    """``fields``, ``expand`` and ``as_of``: shared by list and item endpoints."""
+    attrs: dict[str, fields.Field] = {
+        "fields": NameList(response_fields(collection), "Only these fields (the id is always included).", example="id,name"),
+        "as_of": DateBound(
+            metadata={
+                "pattern": AS_OF_PATTERN,
+                "example": "2025-01-31",
+                "description": (
+                    "The world as known on this day: leaves out records known to start later (release, founding, event,"
+                    " signature) and policies revoked by then. Records of unknown date stay in."
+                ),
+            },
+            validate=validate.Regexp(AS_OF_PATTERN, error="must be a full date YYYY-MM-DD"),
+        ),
+    }
+    if expandable(collection):
+        names = expandable(collection)
+        attrs["expand"] = NameList(names, "Replace these relations' ids by the records, one level deep.", example=names[0])
+    return attrs
+
+
+@cache
+def item_args_schema(collection_name: str) -> type[Schema]:
+    """The query-string schema of ``GET /v1/<collection>/{id}``."""
+    collection = ALL_TABLES[collection_name]
+    return type(collection.schema_cls.__name__.removesuffix("Schema") + "ItemArgs", (ArgsSchema,), view_fields(collection))
 
 
 def filters_from_args(collection: Collection, args: dict[str, Any]) -> list[Filter]:
