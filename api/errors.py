@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from typing import Any
+from urllib.parse import quote
 
 from flask import Flask, Response, request
 from marshmallow import Schema, fields
@@ -33,7 +34,7 @@ class ProblemSchema(Schema):
 
 def problem(status: int, title: str, detail: str, errors: dict[str, list[str]] | None = None, headers: dict[str, str] | None = None) -> Response:
     """A problem+json response. Never includes a traceback or echoes raw input into HTML."""
-    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail, "instance": request.path}
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail, "instance": quote(request.path, safe="/")}
     if errors:
         body["errors"] = errors
     response = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_TYPE)

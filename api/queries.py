@@ -263,6 +263,10 @@ class Store:
         self._connection()
         return str(self._local.meta["version"])
 
+    def built_at(self) -> str:
+        self._connection()
+        return str(self._local.meta["built_at"])
+
     def check(self) -> None:
         """Raise StoreUnavailable unless the database opens and passes a quick integrity check."""
         rows = self._execute("PRAGMA quick_check")
@@ -302,25 +306,49 @@ class Store:
     def page(self, query: ListQuery) -> Page:
         """One page of a collection, filtered, sorted and after the keyset given, with facet counts."""
         collection = ALL_TABLES[query.collection]
-        table = f'"{collection.name}"'
         sql = _SQL()
         if not self._where(collection, query, sql):
             return Page([], 0, None, {name: [] for name in query.facets})
-        total = self._execute(f"SELECT count(*) FROM {table} WHERE {sql.clause()}", sql.params)[0][0]
+        total = self._execute(f'SELECT count(*) FROM "{collection.name}" WHERE {sql.clause()}', sql.params)[0][0]
         facets = {name: self._facet(collection, name, sql) for name in query.facets}
-        order = query.order()
-        if query.after is not None:
-            _keyset_sql(order, query.after, sql)
-        order_sql = ", ".join(f'"{name}" {"DESC" if desc else "ASC"} NULLS LAST' for name, desc in order)
-        key_sql = ", ".join(f'"{name}"' for name, _ in order)
-        rows = self._execute(
-            f'SELECT "{BODY_COLUMN}", {key_sql} FROM {table} WHERE {sql.clause()} ORDER BY {order_sql} LIMIT {sql.bind(query.limit + 1)}',
-            sql.params,
-        )
+        rows = self._rows(collection, query, sql, query.after, query.limit + 1)
         more = len(rows) > query.limit
         rows = rows[: query.limit]
         next_after = list(rows[-1][1:]) if more and rows else None
         return Page([r[0] for r in rows], total, next_after, facets)
+
+    def count(self, query: ListQuery) -> int:
+        collection = ALL_TABLES[query.collection]
+        sql = _SQL()
+        if not self._where(collection, query, sql):
+            return 0
+        return int(self._execute(f'SELECT count(*) FROM "{collection.name}" WHERE {sql.clause()}', sql.params)[0][0])
+
+    def scan(self, query: ListQuery, batch: int = 500) -> Iterator[str]:
+        """Every matching record in order, fetched by keyset in batches: constant memory, no page cap."""
+        collection = ALL_TABLES[query.collection]
+        after = query.after
+        while True:
+            sql = _SQL()
+            if not self._where(collection, query, sql):
+                return
+            rows = self._rows(collection, query, sql, after, batch)
+            yield from (r[0] for r in rows)
+            if len(rows) < batch:
+                return
+            after = list(rows[-1][1:])
+
+    def _rows(self, collection: Collection, query: ListQuery, sql: _SQL, after: list[Any] | None, limit: int) -> list[tuple[Any, ...]]:
+        """Bodies and sort keys of up to ``limit`` rows after the keyset ``after``."""
+        order = query.order()
+        if after is not None:
+            _keyset_sql(order, after, sql)
+        order_sql = ", ".join(f'"{name}" {"DESC" if desc else "ASC"} NULLS LAST' for name, desc in order)
+        key_sql = ", ".join(f'"{name}"' for name, _ in order)
+        return self._execute(
+            f'SELECT "{BODY_COLUMN}", {key_sql} FROM "{collection.name}" WHERE {sql.clause()} ORDER BY {order_sql} LIMIT {sql.bind(limit)}',
+            sql.params,
+        )
 
     def _facet(self, collection: Collection, name: str, sql: _SQL) -> list[dict[str, Any]]:
         """Value counts of one field over the filtered records (dates count by year)."""

@@ -75,4 +75,5 @@ def test_app_conforms_to_its_openapi(case: schemathesis.Case) -> None:
     negative = case.meta is not None and case.meta.generation.mode.is_negative
     if case.query and not negative:
         case.query.pop("cursor", None)
-    case.call_and_validate()
+    # The WSGI transport does not decode compressed bodies; test_http covers compression.
+    case.call_and_validate(headers={"Accept-Encoding": "identity"})

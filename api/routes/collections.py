@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from functools import cache
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Response, current_app, g, request
+from flask import Response, current_app, request
 from marshmallow import Schema, fields
 
 from api.cursor import BadCursor, decode_cursor, encode_cursor
 from api.errors import ProblemSchema, problem
-from api.http import json_response, store, to_json
+from api.formats import FORMATS, csv_rows, list_document, ndjson_lines, to_json
+from api.http import body_response, negotiate, store, stream_response
 from api.queries import ListQuery
 from api.routes import ApiBlueprint
-from api.routes.params import filters_from_args, item_args_schema, list_args_schema
+from api.routes.params import filters_from_args, item_args_schema, list_args_schema, response_fields
 from api.tables import COLLECTIONS, TIMELINE, Collection
 from schema.fields import SLUG_MAX, SLUG_PATTERN
 from schema.responses import response_schema
@@ -81,11 +83,6 @@ def page_links(next_cursor: str | None) -> tuple[dict[str, Any], dict[str, str]]
     return {"self": self_url, "next": next_url}, headers
 
 
-def list_body(bodies: list[str], links: dict[str, Any], meta: dict[str, Any]) -> str:
-    """A list document from pre-rendered records, without re-parsing them."""
-    return '{"data":[' + ",".join(bodies) + '],"links":' + to_json(links) + ',"meta":' + to_json(meta) + "}"
-
-
 def _page_query(collection: Collection, args: dict[str, Any], related: tuple[str, str] | None = None) -> ListQuery:
     return ListQuery(
         collection=collection.name,
@@ -123,7 +120,8 @@ def shape(collection: Collection, bodies: list[str], args: dict[str, Any]) -> li
 
 
 def list_records(collection: Collection, args: dict[str, Any], related: tuple[str, str] | None = None) -> Response:
-    """One page of a collection (or of the records referencing ``related``) as a list document."""
+    """One page (or with ``export``, all) of a collection, or of the records referencing ``related``."""
+    fmt = negotiate(args.get("format"), FORMATS)
     query = _page_query(collection, args, related)
     secret = current_app.config["CURSOR_SECRET"]
     fingerprint = _fingerprint(query)
@@ -132,14 +130,53 @@ def list_records(collection: Collection, args: dict[str, Any], related: tuple[st
             query.after = decode_cursor(args["cursor"], fingerprint, secret, len(query.order()))
         except BadCursor as exc:
             return problem(400, "Bad Request", "Invalid query parameter(s): cursor.", {"cursor": [str(exc)]})
+    if args.get("export"):
+        return export(collection, query, args, fmt)
     page = store().page(query)
-    g.data_version = store().version()
     next_cursor = encode_cursor(page.next_after, fingerprint, secret) if page.next_after is not None else None
     links, headers = page_links(next_cursor)
     meta: dict[str, Any] = {"total": page.total}
     if query.facets:
         meta["facets"] = page.facets
-    return json_response(list_body(shape(collection, page.bodies, args), links, meta), headers=headers)
+    headers["X-Total-Count"] = str(page.total)
+    bodies = shape(collection, page.bodies, args)
+    return body_response("".join(render(collection, fmt, bodies, args, links, meta)), fmt, headers)
+
+
+def render(collection: Collection, fmt: str, bodies: Iterable[str], args: dict[str, Any], links: dict, meta: dict) -> Iterator[str]:
+    if fmt == "ndjson":
+        return ndjson_lines(bodies)
+    if fmt == "csv":
+        return csv_rows(csv_columns(collection, args), bodies)
+    return list_document(bodies, links, meta)
+
+
+def csv_columns(collection: Collection, args: dict[str, Any]) -> list[str]:
+    """The fields asked for, or every field but the nested provenance (citations, disputes, claims)."""
+    if args.get("fields"):
+        return ["id", *(name for name, _ in args["fields"] if name != "id")]
+    names = [name for name in response_fields(collection) if name not in NESTED_PROVENANCE and not name.endswith("_precision")]
+    return [c for name in names for c in (name, f"{name}_precision") if c == name or name in collection.date_fields]
+
+
+def export(collection: Collection, query: ListQuery, args: dict[str, Any], fmt: str) -> Response:
+    """Every matching record, streamed in batches: constant memory, no page cap."""
+    total = store().count(query)
+    batches = _batched(store().scan(query), EXPORT_BATCH)
+    bodies = (body for batch in batches for body in shape(collection, batch, args))
+    links = {"self": request.full_path.rstrip("?"), "next": None}
+    return stream_response(render(collection, fmt, bodies, args, links, {"total": total}), fmt, {"X-Total-Count": str(total)})
+
+
+def _batched(items: Iterator[str], size: int) -> Iterator[list[str]]:
+    batch: list[str] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def not_found(collection: Collection, as_of: str | None) -> Response:
@@ -148,12 +185,12 @@ def not_found(collection: Collection, as_of: str | None) -> Response:
 
 
 def get_record(collection: Collection, record_id: str, args: dict[str, Any]) -> Response:
+    negotiate(None, ["json"])
     body = store().get(collection.name, record_id)
-    g.data_version = store().version()
     as_of = args.get("as_of")
     if body is None or (as_of and not store().exists(collection.name, record_id, as_of)):
         return not_found(collection, as_of)
-    return json_response('{"data":' + shape(collection, [body], args)[0] + "}")
+    return body_response('{"data":' + shape(collection, [body], args)[0] + "}")
 
 
 def list_related(parent: Collection, child: Collection, record_id: str, args: dict[str, Any]) -> Response:
@@ -163,6 +200,8 @@ def list_related(parent: Collection, child: Collection, record_id: str, args: di
 
 
 PROBLEM = {"schema": ProblemSchema, "content_type": "application/problem+json"}
+NESTED_PROVENANCE = ("citations", "disputes", "claims", "cited_by")
+EXPORT_BATCH = 500
 
 
 def _id_param(collection: Collection) -> dict[str, Any]:

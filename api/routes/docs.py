@@ -10,6 +10,8 @@ import flask_swagger_ui
 from flask import Blueprint, Flask, Response, current_app, send_from_directory
 from flask_smorest import Api
 
+from api.http import body_response
+
 SWAGGER_DIST = Path(flask_swagger_ui.__file__).parent / "dist"
 STATIC = Path(__file__).resolve().parent.parent / "static"
 DOCS_CSP = (
@@ -37,6 +39,10 @@ bp = Blueprint("docs", __name__)
 PROBLEM = "application/problem+json"
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 # Answered before any view runs (api/http.py, api/errors.py), so every operation can return them.
+RESPONSE_HEADERS = {
+    "ETag": "Strong validator of this representation; send it back in `If-None-Match` for a 304.",
+    "Cache-Control": "`public, max-age=…` (see AIFACTS_CACHE_MAX_AGE).",
+}
 COMMON_ERRORS = {
     "400": "Invalid or unknown query parameter.",
     "406": "The Accept header allows no format this resource has.",
@@ -60,6 +66,14 @@ def _tidy(spec: dict[str, Any]) -> dict[str, Any]:
             operation.setdefault("operationId", f"{method}_{path.strip('/').replace('/', '_').replace('{', '').replace('}', '') or 'root'}")
             responses = operation.get("responses", {})
             responses.pop("default", None)
+            names = {p.get("name") for p in operation.get("parameters", [])}
+            ok = responses.get("200", {})
+            ok["headers"] = {name: {"description": text, "schema": {"type": "string"}} for name, text in RESPONSE_HEADERS.items()}
+            if "format" in names:
+                ok["content"]["text/csv"] = {"schema": {"type": "string", "description": "RFC 4180 CSV with a header row."}}
+                ok["content"]["application/x-ndjson"] = {"schema": {"type": "string", "description": "One JSON record per line."}}
+                ok["headers"]["Link"] = {"description": 'The next page: `<url>; rel="next"`.', "schema": {"type": "string"}}
+                ok["headers"]["X-Total-Count"] = {"description": "Records matching, on all pages.", "schema": {"type": "integer"}}
             for code, text in COMMON_ERRORS.items():
                 responses.setdefault(code, {"description": text, "content": {PROBLEM: {"schema": PROBLEM_REF}}})
             for code, response in responses.items():
@@ -101,9 +115,7 @@ def openapi_json() -> Response:
         api: Api = current_app.extensions["aifacts_api"]
         cached = json.dumps(_tidy(api.spec.to_dict()), ensure_ascii=False, sort_keys=False)
         current_app.extensions["aifacts_openapi"] = cached
-    from api.http import json_response
-
-    return json_response(cached)
+    return body_response(cached)
 
 
 @bp.route("/docs")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, g
+from flask import Response
 from marshmallow import Schema, fields, validate
 
 from api.errors import ProblemSchema, problem
-from api.http import json_response, store, to_json
+from api.http import body_response, store, to_json
 from api.queries import StoreUnavailable
 from api.routes import ApiBlueprint
 from api.routes.params import MAX_Q, ArgsSchema, NoArgs, text
@@ -76,7 +76,6 @@ class HealthSchema(Schema):
 def index(_args: dict[str, Any]) -> Response:
     """API index: collections, record counts and dataset version"""
     meta = store().meta()
-    g.data_version = meta["version"]
     body = {
         "name": "aifacts",
         "description": "Typed, sourced facts about the AI landscape.",
@@ -86,7 +85,7 @@ def index(_args: dict[str, Any]) -> Response:
         "collections": [{"name": c.path, "url": f"/v1/{c.path}", "count": meta["counts"].get(c.name, 0)} for c in COLLECTIONS.values()],
         "links": {"search": "/v1/search", "openapi": "/openapi.json", "docs": "/docs", "health": "/health"},
     }
-    return json_response(to_json(body))
+    return body_response(to_json(body))
 
 
 @blp.route("/v1/search", methods=["GET"])
@@ -100,11 +99,10 @@ def search(args: dict[str, Any]) -> Response:
     """
     types = [COLLECTIONS_BY_PATH[args["type"]].name] if "type" in args else list(COLLECTIONS)
     hits, counts = store().search(args["q"], types, args["limit"])
-    g.data_version = store().version()
     for hit in hits:
         hit["url"] = f"/v1/{hit['type']}/{hit['id']}"
     counts_by_path = {COLLECTIONS[name].path: n for name, n in counts.items()}
-    return json_response(to_json({"data": hits, "meta": {"total": sum(counts.values()), "counts": counts_by_path}}))
+    return body_response(to_json({"data": hits, "meta": {"total": sum(counts.values()), "counts": counts_by_path}}))
 
 
 @blp.route("/health", methods=["GET"])
@@ -118,6 +116,6 @@ def health(_args: dict[str, Any]) -> Response:
         version = store().version()
     except StoreUnavailable:
         return problem(503, "Service Unavailable", "The dataset cannot be read.", headers={"Retry-After": "5"})
-    response = json_response(to_json({"status": "ok", "version": version}))
+    response = body_response(to_json({"status": "ok", "version": version}))
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -9,6 +9,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate
 from webargs.fields import DelimitedList
 
 from api.cursor import MAX_CURSOR_LENGTH
+from api.formats import FORMATS
 from api.queries import PARTICIPANT, Filter
 from api.tables import ALL_TABLES, COLLECTIONS, Collection, Column
 from schema.fields import DATE_PATTERN, SLUG_PATTERN, DateBound
@@ -197,6 +198,17 @@ def list_args_schema(collection_name: str) -> type[Schema]:
     attrs: dict[str, Any] = {**page_fields(), **view_fields(collection)}
     attrs["sort"] = sort_field(collection)
     attrs["q"] = text(MAX_Q, metadata={"description": "Full-text search over names and descriptions; every word must match."})
+    attrs["format"] = fields.String(
+        metadata={
+            "enum": list(FORMATS),
+            "description": "Answer as `json` (default), `ndjson` or `csv`; overrides `Accept`. Anything else is a 406.",
+        }
+    )
+    attrs["export"] = fields.Boolean(
+        truthy={"true", "1"},
+        falsy={"false", "0"},
+        metadata={"description": "Stream every matching record (no page limit) in the chosen format; `limit` is ignored."},
+    )
     attrs["facet"] = fields.List(
         fields.String(validate=validate.OneOf(facetable(collection))),
         validate=validate.Length(max=10),
