@@ -220,9 +220,8 @@ def _list_endpoint(blp: ApiBlueprint, rule: str, collection: Collection, view: A
     view = blp.alt_response(400, description="Invalid parameter.", **PROBLEM)(view)
     if id_of is not None:
         view = blp.alt_response(404, description="No record has this id.", **PROBLEM)(view)
-        view = blp.doc(parameters=[_id_param(id_of)])(view)
     view = blp.arguments(list_args_schema(collection.name), location="query", as_kwargs=False)(view)
-    blp.route(rule, methods=["GET"])(view)
+    blp.route(rule, methods=["GET"], parameters=[_id_param(id_of)] if id_of else None)(view)
 
 
 def collection_blueprint(collection: Collection) -> ApiBlueprint:
@@ -244,8 +243,7 @@ def collection_blueprint(collection: Collection) -> ApiBlueprint:
     item = blp.response(200, item_schema(collection))(item_view)
     item = blp.alt_response(404, description="No record has this id.", **PROBLEM)(item)
     item = blp.arguments(item_args_schema(collection.name), location="query", as_kwargs=False)(item)
-    item = blp.doc(parameters=[_id_param(collection)])(item)
-    blp.route("/<string:record_id>", methods=["GET"])(item)
+    blp.route("/<string:record_id>", methods=["GET"], parameters=[_id_param(collection)])(item)
 
     for child in COLLECTIONS.values():
         if collection.name in child.relations.values():

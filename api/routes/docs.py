@@ -81,6 +81,7 @@ def _tidy(spec: dict[str, Any]) -> dict[str, Any]:
                     content = response["content"]
                     schema = next(iter(content.values())).get("schema", PROBLEM_REF)
                     response["content"] = {PROBLEM: {"schema": schema}}
+    _link_lists_to_items(spec)
     components = spec.get("components", {})
     for schema in components.get("schemas", {}).values():
         for name, prop in schema.get("properties", {}).items():
@@ -90,6 +91,31 @@ def _tidy(spec: dict[str, Any]) -> dict[str, Any]:
         response["content"] = {PROBLEM: {"schema": PROBLEM_REF}}
     components.get("schemas", {}).pop("Error", None)
     return spec
+
+
+def _link_lists_to_items(spec: dict[str, Any]) -> None:
+    """OpenAPI links from each list to its items, so clients (and stateful tests) can follow ids."""
+    paths = spec.get("paths", {})
+    for path, item in paths.items():
+        target = f"{path}/{{record_id}}"
+        if target not in paths or "get" not in item:
+            continue
+        ok = item["get"]["responses"].get("200", {})
+        ok["links"] = {
+            "GetItem": {
+                "operationId": paths[target]["get"]["operationId"],
+                "parameters": {"record_id": "$response.body#/data/0/id"},
+                "description": "The first record of the page, by id.",
+            }
+        }
+        item_ok = paths[target]["get"]["responses"].get("200", {})
+        for related in paths:
+            if related.startswith(target + "/") and "get" in paths[related]:
+                name = "List" + related.rsplit("/", 1)[1].capitalize()
+                item_ok.setdefault("links", {})[name] = {
+                    "operationId": paths[related]["get"]["operationId"],
+                    "parameters": {"record_id": "$response.body#/data/id"},
+                }
 
 
 EXPANDED = {"type": "object", "description": "The related record, when named in `expand`."}
