@@ -17,6 +17,6 @@ limit_request_fields = 100
 limit_request_field_size = 8190
 # No control socket in the home folder.
 control_socket_disable = True
-accesslog = "-"
+accesslog = "-" if os.environ.get("AIFACTS_ACCESS_LOG", "1") != "0" else None
 access_log_format = '{"time":"%(t)s","remote":"%(h)s","request":"%(r)s","status":%(s)s,"bytes":"%(B)s","ms":%(M)s}'
 preload_app = False  # never open SQLite before fork

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
@@ -27,7 +28,19 @@ def session_database() -> Path:
     """Built once per test process; test modules that need it at import time share it."""
     path = Path(tempfile.mkdtemp(prefix="aifacts-test-")) / "facts.db"
     build(FIXTURES, SEEDS, path)
+    BUILT[path] = hashlib.sha256(path.read_bytes()).hexdigest()
     return path
+
+
+BUILT: dict[Path, str] = {}
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Read-only proof: the database every API test read is byte for byte as built."""
+    for path, digest in BUILT.items():
+        if hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+            print(f"\nthe test database {path} was modified during the tests")
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @cache
