@@ -52,10 +52,16 @@ class ListQuery:
     facets: list[str] = field(default_factory=list)
 
     def order(self) -> list[tuple[str, bool]]:
-        """The sort keys with the id appended as the final tiebreak, so order is total."""
-        keys = [k for k in (self.sort or list(ALL_TABLES[self.collection].default_sort)) if k[0] != "id"]
-        id_desc = next((desc for name, desc in self.sort if name == "id"), False)
-        return [*keys, ("id", id_desc)]
+        """The sort keys ending with the id, so order is total.
+
+        The id is unique: keys after it never matter. Appended as the tiebreak, it follows the
+        first key's direction, so a one-key sort runs one way and an index can serve it.
+        """
+        keys = list(self.sort or ALL_TABLES[self.collection].default_sort)
+        names = [name for name, _ in keys]
+        if "id" in names:
+            return keys[: names.index("id") + 1]
+        return [*keys, ("id", keys[0][1] if keys else False)]
 
 
 @dataclass
@@ -168,15 +174,26 @@ def _filter_sql(collection: Collection, flt: Filter, sql: _SQL) -> None:
         sql.add(f"(NOT ({clause}) OR {col} IS NULL)" if flt.op == "ne" else clause)
 
 
-def _keyset_sql(order: list[tuple[str, bool]], after: list[Any], sql: _SQL) -> None:
+def _keyset_sql(collection: Collection, order: list[tuple[str, bool]], after: list[Any], sql: _SQL) -> None:
     """Rows strictly after ``after`` in ``order`` (unknown values sort last either way)."""
+    directions = {desc for _, desc in order}
+    never_null = all(name == "id" or collection.column_map[name].required for name, _ in order)
+    if never_null and len(directions) == 1:
+        # A row-value comparison, which SQLite answers with an index range seek: flat cost at any depth.
+        columns = ", ".join(f'"{name}"' for name, _ in order)
+        marks = ", ".join(sql.bind(value) for value in after)
+        sql.add(f"({columns}) {'<' if directions == {True} else '>'} ({marks})")
+        return
     alternatives = []
     for i, (name, desc) in enumerate(order):
         col = f'"{name}"'
         equal = [f'"{prev}" IS NULL' if after[j] is None else f'"{prev}" = {sql.bind(after[j])}' for j, (prev, _) in enumerate(order[:i])]
         value = after[i]
-        # Nulls sort last in both directions: nothing but other nulls follows a null.
-        beyond = "0" if value is None else f"({col} {'<' if desc else '>'} {sql.bind(value)} OR {col} IS NULL)"
+        # Nulls sort last in both directions: nothing but other nulls follows a null. A column
+        # that is never null gets a plain range condition, which SQLite answers from the index.
+        beyond = f"{col} {'<' if desc else '>'} {sql.bind(value)}" if value is not None else "0"
+        if value is not None and not (name == "id" or collection.column_map[name].required):
+            beyond = f"({beyond} OR {col} IS NULL)"
         alternatives.append("(" + " AND ".join([*equal, beyond]) + ")")
     sql.add("(" + " OR ".join(alternatives) + ")")
 
@@ -194,6 +211,16 @@ def _as_of_sql(collection: Collection, as_of: str, sql: _SQL) -> None:
     sql.add(f"({start} IS NULL OR {start} <= {bound} || '~')")
     if collection.name == "policies":
         sql.add(f"(revoked IS NULL OR revoked || '~' > {bound} || '~')")
+
+
+def _order_term(collection: Collection, name: str, desc: bool) -> str:
+    """ORDER BY term with unknown values last; plain where SQLite's own order already agrees,
+    so that an index can deliver the rows in order (DESC puts nulls last by itself; a column
+    that is never null has none)."""
+    if desc:
+        return f'"{name}" DESC'
+    nullable = name != "id" and not collection.column_map[name].required
+    return f'"{name}" ASC NULLS LAST' if nullable else f'"{name}" ASC'
 
 
 class Store:
@@ -342,8 +369,8 @@ class Store:
         """Bodies and sort keys of up to ``limit`` rows after the keyset ``after``."""
         order = query.order()
         if after is not None:
-            _keyset_sql(order, after, sql)
-        order_sql = ", ".join(f'"{name}" {"DESC" if desc else "ASC"} NULLS LAST' for name, desc in order)
+            _keyset_sql(collection, order, after, sql)
+        order_sql = ", ".join(_order_term(collection, name, desc) for name, desc in order)
         key_sql = ", ".join(f'"{name}"' for name, _ in order)
         return self._execute(
             f'SELECT "{BODY_COLUMN}", {key_sql} FROM "{collection.name}" WHERE {sql.clause()} ORDER BY {order_sql} LIMIT {sql.bind(limit)}',

@@ -26,6 +26,7 @@ class Column:
     kind: str  # "str", "date", "int", "float", "bool", "ref", "enum"
     choices: tuple[str, ...] = ()
     target: str | None = None  # the collection a "ref" points to
+    required: bool = False  # never null: keyset conditions need no null branch
 
     @property
     def sql_type(self) -> type:
@@ -56,14 +57,15 @@ class Collection:
             kind = _column_kind(f)
             if kind is None:
                 continue
+            required = bool(f.required) and not f.allow_none
             if name in refs:
-                cols.append(Column(name, "ref", target=refs[name][0]))
+                cols.append(Column(name, "ref", target=refs[name][0], required=required))
             elif kind == "enum":
-                cols.append(Column(name, "enum", choices=_choices(f)))
+                cols.append(Column(name, "enum", choices=_choices(f), required=required))
             else:
-                cols.append(Column(name, kind))
+                cols.append(Column(name, kind, required=required))
             if kind == "date":
-                cols.append(Column(f"{name}_precision", "enum", choices=("year", "month", "day")))
+                cols.append(Column(f"{name}_precision", "enum", choices=("year", "month", "day"), required=required))
         return tuple(cols)
 
     @cached_property

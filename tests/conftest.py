@@ -9,6 +9,7 @@ import tempfile
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -72,3 +73,20 @@ def fixture_copy(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
     shutil.copytree(FIXTURES, fixtures)
     shutil.copytree(SEEDS, seeds)
     yield fixtures, seeds
+
+
+def get_json(client: FlaskClient, url: str, status: int = 200) -> Any:
+    """The JSON body of a GET, after checking its status."""
+    response = client.get(url)
+    assert response.status_code == status, (url, response.get_data(as_text=True)[:300])
+    return response.get_json()
+
+
+def follow(client: FlaskClient, url: str) -> list[dict[str, Any]]:
+    """Every record of a query, following links.next to the end."""
+    records: list[dict[str, Any]] = []
+    while url:
+        page = get_json(client, url)
+        records += page["data"]
+        url = page["links"]["next"]
+    return records

@@ -11,24 +11,9 @@ from flask.testing import FlaskClient
 from api.routes.collections import EXAMPLE_IDS
 from api.routes.params import MAX_LIMIT
 from api.tables import COLLECTIONS
+from conftest import follow, get_json
 
 PATHS = [c.path for c in COLLECTIONS.values()]
-
-
-def get_json(client: FlaskClient, url: str, status: int = 200) -> Any:
-    response = client.get(url)
-    assert response.status_code == status, response.get_data(as_text=True)
-    return response.get_json()
-
-
-def follow(client: FlaskClient, url: str) -> list[dict[str, Any]]:
-    """Every record of a query, following links.next to the end."""
-    records: list[dict[str, Any]] = []
-    while url:
-        body = get_json(client, url)
-        records += body["data"]
-        url = body["links"]["next"]
-    return records
 
 
 def test_index_lists_collections_with_counts(client: FlaskClient) -> None:

@@ -42,3 +42,14 @@ def test_readme_configuration_lists_every_environment_variable() -> None:
         assert f"`{name}`" in README, name
     for name in re.findall(r"AIFACTS_[A-Z_]+", (PROJECT_ROOT / "gunicorn.conf.py").read_text()):
         assert f"`{name}`" in README, name
+
+
+def test_readme_dataset_counts_are_current() -> None:
+    from api.build import validate
+
+    counts = validate(PROJECT_ROOT / "fixtures", PROJECT_ROOT / "seeds").counts
+    header, _, values = README.split("<!-- counts:")[1].split("\n")[1:4]
+    names = [c.strip() for c in header.strip("|").split("|")]
+    numbers = [int(v) for v in values.strip("|").split("|")]
+    table = {"models": "ai_models"}
+    assert {table.get(n, n): v for n, v in zip(names, numbers, strict=True)} == counts

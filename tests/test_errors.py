@@ -85,6 +85,8 @@ def test_cursor_from_another_query_is_rejected(client: FlaskClient) -> None:
     cursor = next_url.split("cursor=")[1]
     assert_problem(client.get(f"/v1/models?limit=1&sort=name&cursor={cursor}"), 400, "cursor")
     assert_problem(client.get(f"/v1/companies?limit=1&cursor={cursor}"), 400, "cursor")
+    assert_problem(client.get(f"/v1/models?limit=1&as_of=2025-01-01&cursor={cursor}"), 400, "cursor")
+    assert_problem(client.get(f"/v1/companies/deepseek/models?limit=1&cursor={cursor}"), 400, "cursor")
 
 
 def test_every_error_path_is_a_problem(app: Flask, client: FlaskClient) -> None:

@@ -19,24 +19,9 @@ from hypothesis import strategies as st
 from api.queries import ListQuery, QueryTimeout, Store
 from api.routes.params import facetable, filter_params, sortable
 from api.tables import ALL_TABLES, COLLECTIONS
-from conftest import session_app
+from conftest import follow, get_json, session_app
 
 PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
-
-
-def body(client: FlaskClient, url: str, status: int = 200) -> Any:
-    response = client.get(url)
-    assert response.status_code == status, (url, response.get_data(as_text=True)[:300])
-    return response.get_json()
-
-
-def everything(client: FlaskClient, url: str) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    while url:
-        page = body(client, url)
-        out += page["data"]
-        url = page["links"]["next"]
-    return out
 
 
 def ids(records: list[dict[str, Any]]) -> set[str]:
@@ -77,30 +62,30 @@ ALL_MODELS = "/v1/models?limit=200"
 )
 def test_operator_matches_exactly_the_records_it_says(client: FlaskClient, query: str, predicate: Any) -> None:
     """Each operator returns every record satisfying it and no other (checked against all records)."""
-    all_models = everything(client, ALL_MODELS)
+    all_models = follow(client, ALL_MODELS)
     expected = {m["id"] for m in all_models if predicate(m)}
-    got = everything(client, f"{ALL_MODELS}&{query}")
+    got = follow(client, f"{ALL_MODELS}&{query}")
     assert ids(got) == expected
     assert expected, f"{query} should match something in the real data"
 
 
 def test_year_precision_is_not_a_first_of_january(client: FlaskClient) -> None:
     """A date known only as "2023" is neither before nor after 2023-06-01: it is in neither range."""
-    companies = everything(client, "/v1/companies?limit=200&founded_precision=year&founded=2023")
+    companies = follow(client, "/v1/companies?limit=200&founded_precision=year&founded=2023")
     assert companies, "the data has companies founded in a year known only to the year"
     year_only = ids(companies)
-    after = ids(everything(client, "/v1/companies?limit=200&founded__gte=2023-06-01"))
-    before = ids(everything(client, "/v1/companies?limit=200&founded__lt=2023-06-01"))
+    after = ids(follow(client, "/v1/companies?limit=200&founded__gte=2023-06-01"))
+    before = ids(follow(client, "/v1/companies?limit=200&founded__lt=2023-06-01"))
     assert not (year_only & after) and not (year_only & before)
 
 
 def test_relation_filters(client: FlaskClient) -> None:
-    events = everything(client, "/v1/events?limit=200&companies=nvidia")
+    events = follow(client, "/v1/events?limit=200&companies=nvidia")
     assert events and all("nvidia" in e["companies"] for e in events)
-    anywhere = everything(client, "/v1/events?limit=200&participant=deepseek-r1")
+    anywhere = follow(client, "/v1/events?limit=200&participant=deepseek-r1")
     assert anywhere and all("deepseek-r1" in e["models"] for e in anywhere)
-    assert ids(everything(client, "/v1/events?limit=200&companies__ne=nvidia")).isdisjoint(ids(events))
-    policies = everything(client, "/v1/policies?limit=200&jurisdiction=CN")
+    assert ids(follow(client, "/v1/events?limit=200&companies__ne=nvidia")).isdisjoint(ids(events))
+    policies = follow(client, "/v1/policies?limit=200&jurisdiction=CN")
     assert policies and all(p["jurisdiction"] == "CN" for p in policies)
 
 
@@ -117,7 +102,7 @@ def test_relation_filters(client: FlaskClient) -> None:
     ],
 )
 def test_related_collections(client: FlaskClient, url: str, field: str, values: set[str]) -> None:
-    records = everything(client, f"{url}?limit=3")
+    records = follow(client, f"{url}?limit=3")
     assert records
     for record in records:
         value = record[field]
@@ -125,40 +110,40 @@ def test_related_collections(client: FlaskClient, url: str, field: str, values: 
 
 
 def test_related_list_of_unknown_record_is_404(client: FlaskClient) -> None:
-    body(client, "/v1/companies/no-such-company/models", 404)
+    get_json(client, "/v1/companies/no-such-company/models", 404)
 
 
 def test_sparse_fields_keep_the_id(client: FlaskClient) -> None:
-    record = body(client, "/v1/models/deepseek-r1?fields=name,release_date")["data"]
+    record = get_json(client, "/v1/models/deepseek-r1?fields=name,release_date")["data"]
     assert record == {"id": "deepseek-r1", "name": "DeepSeek-R1", "release_date": record["release_date"]}
-    rows = body(client, "/v1/models?fields=developer&limit=5")["data"]
+    rows = get_json(client, "/v1/models?fields=developer&limit=5")["data"]
     assert all(set(r) == {"id", "developer"} for r in rows)
 
 
 def test_expand_inlines_one_level(client: FlaskClient) -> None:
-    record = body(client, "/v1/models/deepseek-r1?expand=developer,base_model")["data"]
+    record = get_json(client, "/v1/models/deepseek-r1?expand=developer,base_model")["data"]
     assert record["developer"]["id"] == "deepseek" and record["developer"]["backers"] == ["high-flyer"]
     assert record["base_model"]["id"] == "deepseek-v3-base"
-    event = body(client, "/v1/events/deepseek-r1-release-2025-01-20?expand=models&fields=models")["data"]
+    event = get_json(client, "/v1/events/deepseek-r1-release-2025-01-20?expand=models&fields=models")["data"]
     assert all(isinstance(m, dict) and m["developer"] == "deepseek" for m in event["models"])
 
 
 def test_facets_count_the_filtered_records(client: FlaskClient) -> None:
-    page = body(client, "/v1/models?facet=developer&facet=release_date&facet=open_weights&limit=1")
+    page = get_json(client, "/v1/models?facet=developer&facet=release_date&facet=open_weights&limit=1")
     facets, total = page["meta"]["facets"], page["meta"]["total"]
     assert sum(f["count"] for f in facets["developer"]) == total
     assert sum(f["count"] for f in facets["open_weights"]) == total
     assert all(f["value"] is None or len(f["value"]) == 4 for f in facets["release_date"])
     deepseek = next(f["count"] for f in facets["developer"] if f["value"] == "deepseek")
-    assert deepseek == body(client, "/v1/models?developer=deepseek&limit=1")["meta"]["total"]
-    narrowed = body(client, "/v1/models?developer=deepseek&facet=developer&limit=1")["meta"]["facets"]["developer"]
+    assert deepseek == get_json(client, "/v1/models?developer=deepseek&limit=1")["meta"]["total"]
+    narrowed = get_json(client, "/v1/models?developer=deepseek&facet=developer&limit=1")["meta"]["facets"]["developer"]
     assert narrowed == [{"value": "deepseek", "count": deepseek}]
-    participants = body(client, "/v1/events?facet=participant&facet=companies&limit=1")["meta"]["facets"]
+    participants = get_json(client, "/v1/events?facet=participant&facet=companies&limit=1")["meta"]["facets"]
     assert participants["participant"][0]["count"] >= participants["companies"][0]["count"]
 
 
 def test_timeline_merges_events_models_and_policy_milestones(client: FlaskClient) -> None:
-    entries = everything(client, "/v1/timeline?limit=200")
+    entries = follow(client, "/v1/timeline?limit=200")
     kinds = {e["kind"] for e in entries}
     assert {"model-release", "policy-signed", "policy-effective", "policy-revoked", "market-reaction"} <= kinds
     assert {e["record_type"] for e in entries} == {"events", "models", "policies"}
@@ -166,23 +151,23 @@ def test_timeline_merges_events_models_and_policy_milestones(client: FlaskClient
     assert dates == sorted(dates)
     eo = [e for e in entries if e["record_id"] == "us-eo-14110"]
     assert {"policy-signed", "policy-revoked"} <= {e["kind"] for e in eo}
-    january = everything(client, "/v1/timeline?limit=50&date__gte=2025-01&date__lte=2025-01&participant=deepseek")
+    january = follow(client, "/v1/timeline?limit=50&date__gte=2025-01&date__lte=2025-01&participant=deepseek")
     assert january and all(e["date"].startswith("2025-01") and "deepseek" in e["participants"] for e in january)
-    us = everything(client, "/v1/timeline?limit=50&country=US&kind__in=policy-signed,policy-revoked")
+    us = follow(client, "/v1/timeline?limit=50&country=US&kind__in=policy-signed,policy-revoked")
     assert us and all(e["country"] == "US" for e in us)
 
 
 def test_as_of_shows_the_world_then(client: FlaskClient) -> None:
-    before_r1 = ids(everything(client, "/v1/models?limit=200&as_of=2025-01-19&developer=deepseek"))
-    after_r1 = ids(everything(client, "/v1/models?limit=200&as_of=2025-01-20&developer=deepseek"))
+    before_r1 = ids(follow(client, "/v1/models?limit=200&as_of=2025-01-19&developer=deepseek"))
+    after_r1 = ids(follow(client, "/v1/models?limit=200&as_of=2025-01-20&developer=deepseek"))
     assert "deepseek-r1" not in before_r1 and "deepseek-r1" in after_r1 and before_r1 < after_r1
-    in_force_2024 = ids(everything(client, "/v1/policies?limit=200&as_of=2024-06-01"))
-    in_force_2025 = ids(everything(client, "/v1/policies?limit=200&as_of=2025-02-01"))
+    in_force_2024 = ids(follow(client, "/v1/policies?limit=200&as_of=2024-06-01"))
+    in_force_2025 = ids(follow(client, "/v1/policies?limit=200&as_of=2025-02-01"))
     assert "us-eo-14110" in in_force_2024 and "us-eo-14110" not in in_force_2025
     assert "us-eo-14179" in in_force_2025 and "us-eo-14179" not in in_force_2024
-    body(client, "/v1/policies/us-eo-14110?as_of=2025-02-01", 404)
-    body(client, "/v1/policies/us-eo-14110?as_of=2024-02-01")
-    events = everything(client, "/v1/events?limit=200&as_of=2024-12-31")
+    get_json(client, "/v1/policies/us-eo-14110?as_of=2025-02-01", 404)
+    get_json(client, "/v1/policies/us-eo-14110?as_of=2024-02-01")
+    events = follow(client, "/v1/events?limit=200&as_of=2024-12-31")
     assert events and all(e["date"] <= "2024-12-31~" for e in events)
 
 
@@ -220,10 +205,10 @@ def test_cursor_traversal_is_the_full_sorted_result(query: tuple[str, str, int])
     params = {"sort": sort} if sort else {}
     whole = client.get(f"{path_of(name)}?{urlencode({**params, 'limit': 200})}").get_json()
     if whole["meta"]["total"] > 200:
-        expected = [r["id"] for r in everything(client, f"{path_of(name)}?{urlencode({**params, 'limit': 200})}")]
+        expected = [r["id"] for r in follow(client, f"{path_of(name)}?{urlencode({**params, 'limit': 200})}")]
     else:
         expected = [r["id"] for r in whole["data"]]
-    paged = [r["id"] for r in everything(client, f"{path_of(name)}?{urlencode({**params, 'limit': limit})}")]
+    paged = [r["id"] for r in follow(client, f"{path_of(name)}?{urlencode({**params, 'limit': limit})}")]
     assert paged == expected
     assert len(paged) == len(set(paged)) == whole["meta"]["total"]
 

@@ -69,9 +69,9 @@ def item_schema(collection: Collection) -> type[Schema]:
 
 
 def _fingerprint(query: ListQuery) -> str:
-    """What a cursor is bound to: the collection, filters, sort and search (not the page size)."""
+    """What a cursor is bound to: everything that selects and orders the rows (not the page size or shape)."""
     filters = [(f.field, f.op, f.value) for f in query.filters]
-    return json.dumps([query.collection, filters, query.sort, query.q], default=str, sort_keys=True)
+    return json.dumps([query.collection, filters, query.sort, query.q, query.as_of, query.related], default=str, sort_keys=True)
 
 
 def page_links(next_cursor: str | None) -> tuple[dict[str, Any], dict[str, str]]:

@@ -1,0 +1,148 @@
+"""Scale yardstick: the real database plus N generated events (default 1,000,000), measured side by side.
+
+Compares, in one run on one machine (ratios matter, not absolute times):
+  - a page deep in the collection by keyset cursor vs the same page by OFFSET;
+  - the first page vs a page at that depth by keyset (cost should stay flat);
+  - serving pre-rendered JSON vs re-serialising the same records with marshmallow per request.
+
+Usage: python bench/scale.py [--records 1000000] [--depth 500000] [--repeat 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import sqlite3
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from api.build import build
+from api.config import PROJECT_ROOT
+from api.queries import _SQL, Filter, ListQuery, Store
+from api.tables import ALL_TABLES
+from schema import EventSchema
+from schema.events import EVENT_TYPES
+
+
+def timed(func: Callable[[], object], repeat: int) -> float:
+    """Median seconds of ``repeat`` calls."""
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        func()
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples)
+
+
+def add_events(database: Path, count: int) -> None:
+    """Append generated events (with a company link each) in one transaction; indexes stay in place."""
+    rng = random.Random(20261129)
+    companies = ["deepseek", "nvidia", "openai", "alibaba", "meta", "huawei", "baidu", "anthropic"]
+    conn = sqlite3.connect(database)
+    with conn:
+        rows, links = [], []
+        for i in range(count):
+            day = f"{rng.randint(2000, 2025)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+            record = {
+                "id": f"generated-{i:07d}",
+                "title": f"Generated event {i}",
+                "date": day,
+                "date_precision": "day",
+                "end_date": None,
+                "end_date_precision": None,
+                "type": rng.choice(EVENT_TYPES),
+                "summary": None,
+                "location": None,
+                "country": rng.choice(["CN", "US", "EU", "GB", "JP"]),
+                "companies": [rng.choice(companies)],
+                "models": [],
+                "policies": [],
+                "people": [],
+                "chips": [],
+                "quantities": [],
+                "citations": [],
+                "disputes": [],
+                "claims": [],
+            }
+            body = json.dumps(record, separators=(",", ":"))
+            rows.append((record["id"], record["title"], day, "day", record["type"], record["country"], body))
+            links.append(("events", record["id"], "companies", "companies", record["companies"][0]))
+            if len(rows) == 50_000:
+                _flush(conn, rows, links)
+                rows, links = [], []
+        _flush(conn, rows, links)
+    conn.execute("ANALYZE")
+    conn.close()
+
+
+def _flush(conn: sqlite3.Connection, rows: list, links: list) -> None:
+    conn.executemany("INSERT INTO events (id, title, date, date_precision, type, country, body) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    conn.executemany("INSERT INTO links (record_type, record_id, field, target_type, target_id) VALUES (?, ?, ?, ?, ?)", links)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=1_000_000)
+    parser.add_argument("--depth", type=int, default=500_000)
+    parser.add_argument("--repeat", type=int, default=7)
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="aifacts-scale-"))
+    database = work / "facts.db"
+    started = time.perf_counter()
+    build(PROJECT_ROOT / "fixtures", PROJECT_ROOT / "seeds", database)
+    add_events(database, args.records)
+    print(f"database: {args.records:,} generated events added in {time.perf_counter() - started:.1f}s")
+
+    store = Store(database, timeout_ms=60_000)
+    by_date = ListQuery("events", sort=[("date", False)], limit=20)
+    raw = sqlite3.connect(f"{database.as_uri()}?mode=ro", uri=True)
+    depth = min(args.depth, args.records)
+    after = list(raw.execute("SELECT date, id FROM events ORDER BY date, id LIMIT 1 OFFSET ?", (depth - 1,)).fetchone())
+    deep = ListQuery("events", sort=[("date", False)], limit=20, after=after)
+    offset_sql = "SELECT body FROM events ORDER BY date ASC NULLS LAST, id ASC NULLS LAST LIMIT 20 OFFSET ?"
+    assert store.page(deep).bodies == [r[0] for r in raw.execute(offset_sql, (depth,))]
+
+    def keyset_rows(query: ListQuery) -> Callable[[], object]:
+        # The page query alone, as the OFFSET one: the count both would share is left out.
+        return lambda: store._rows(ALL_TABLES["events"], query, _SQL(), query.after, query.limit)
+
+    results = {
+        "keyset first page (ms)": timed(keyset_rows(by_date), args.repeat) * 1000,
+        f"keyset page at depth {depth:,} (ms)": timed(keyset_rows(deep), args.repeat) * 1000,
+        f"OFFSET page at depth {depth:,} (ms)": timed(lambda: raw.execute(offset_sql, (depth,)).fetchall(), args.repeat) * 1000,
+        "filtered page type+country+company, with exact total (ms)": timed(
+            lambda: store.page(
+                ListQuery(
+                    "events",
+                    filters=[Filter("type", "eq", "statement"), Filter("country", "eq", "CN"), Filter("companies", "eq", "nvidia")],
+                    limit=20,
+                )
+            ),
+            args.repeat,
+        )
+        * 1000,
+    }
+    page = store.page(ListQuery("events", limit=200))
+    schema = EventSchema(many=True)
+    prerendered = timed(lambda: '{"data":[' + ",".join(page.bodies) + "]}", args.repeat * 5)
+    remarshalled = timed(lambda: json.dumps({"data": schema.dump([json.loads(b) for b in page.bodies])}), args.repeat * 5)
+    results["200 records: pre-rendered join (ms)"] = prerendered * 1000
+    results["200 records: parse + marshmallow dump + dumps (ms)"] = remarshalled * 1000
+    for name, value in results.items():
+        print(f"{name:>60}: {value:9.3f}")
+    deep_keyset = results[f"keyset page at depth {depth:,} (ms)"]
+    deep_offset = results[f"OFFSET page at depth {depth:,} (ms)"]
+    print(f"{'ratio OFFSET / keyset at depth':>60}: {deep_offset / deep_keyset:9.1f}x")
+    print(f"{'ratio keyset deep / keyset first page':>60}: {deep_keyset / results['keyset first page (ms)']:9.2f}x")
+    print(f"{'ratio marshmallow / pre-rendered':>60}: {remarshalled / prerendered:9.1f}x")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
