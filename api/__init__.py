@@ -8,7 +8,7 @@ from flask import Flask
 from flask_smorest import Api
 
 from api import errors, http
-from api.build import ensure_database
+from api.build import BuildFailed, ensure_database, stored_hash
 from api.config import load_settings
 from api.queries import Store
 from api.routes import collections, docs, meta
@@ -19,6 +19,20 @@ fields each source supports; disputed values are kept and marked. Read-only JSON
 
 Lists take `limit` and an opaque `cursor` (follow `links.next` or the `Link` header), `sort`,
 `q` and typed filters `field=value` / `field__op=value`. Errors are RFC 9457 problem+json."""
+
+
+def build_if_stale(app: Flask) -> None:
+    """Build the database if it is missing or older than the fixtures (once, under a file lock).
+
+    If the fixtures are broken but a previous database exists, keep serving it and log why:
+    a bad edit must not take the service down. Without any database there is nothing to serve.
+    """
+    try:
+        ensure_database(app.config["FIXTURES"], app.config["SEEDS"], app.config["DATABASE"])
+    except BuildFailed as exc:
+        if stored_hash(app.config["DATABASE"]) is None:
+            raise
+        app.logger.error("fixtures do not build; serving the previous database. %s", exc)
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -34,8 +48,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         JSON_SORT_KEYS=False,
     )
     if app.config["AUTO_BUILD"]:
-        # Builds only if missing or stale; a file lock makes concurrent workers build once.
-        ensure_database(app.config["FIXTURES"], app.config["SEEDS"], app.config["DATABASE"])
+        build_if_stale(app)
     app.extensions["aifacts_store"] = Store(app.config["DATABASE"], timeout_ms=app.config["QUERY_TIMEOUT_MS"])
 
     api = Api(app)

@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from api.build import BuildFailed, build, read_meta, validate
+from api.build import BuildFailed, build, ensure_database, read_meta, stored_hash, validate
 from api.config import PROJECT_ROOT, load_settings
 
 
@@ -73,13 +73,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_build_if_stale(settings: dict) -> int:
-    from api.build import ensure_database
-
+    """Build before serving if stale; with broken fixtures, serve the previous database if there is one."""
     try:
         if ensure_database(settings["FIXTURES"], settings["SEEDS"], settings["DATABASE"]):
             print(f"built {settings['DATABASE']}", file=sys.stderr)
     except BuildFailed as exc:
-        return _report_failure(exc)
+        code = _report_failure(exc)
+        if stored_hash(settings["DATABASE"]) is None:
+            return code
+        print("serving the previous database", file=sys.stderr)
     return 0
 
 

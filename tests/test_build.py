@@ -197,3 +197,24 @@ def test_definitely_before_respects_precision(a: str, b: str, before: bool) -> N
 def test_quote_normalisation_folds_only_whitespace_and_quote_style() -> None:
     assert normalise_text("DeepSeek’s  R1\nmodel “quoted”") == 'DeepSeek\'s R1 model "quoted"'
     assert normalise_text("R1") != normalise_text("r1")
+
+
+def test_service_keeps_the_previous_database_when_fixtures_break(fixture_copy: tuple[Path, Path], live_db: Path) -> None:
+    from api import create_app
+
+    fixtures, seeds = fixture_copy
+    before = sha256(live_db)
+    (fixtures / "companies" / "zz-broken.yaml").write_text("- id: zz-broken\n  name: [unclosed\n")
+    app = create_app({"DATABASE": live_db, "FIXTURES": fixtures, "SEEDS": seeds})
+    assert app.test_client().get("/v1/models/deepseek-r1").status_code == 200
+    assert sha256(live_db) == before
+
+
+def test_service_without_any_database_refuses_broken_fixtures(fixture_copy: tuple[Path, Path], tmp_path: Path) -> None:
+    from api import create_app
+
+    fixtures, seeds = fixture_copy
+    (fixtures / "companies" / "zz-broken.yaml").write_text("- id: zz-broken\n  name: [unclosed\n")
+    with pytest.raises(BuildFailed):
+        create_app({"DATABASE": tmp_path / "none.db", "FIXTURES": fixtures, "SEEDS": seeds})
+    assert not (tmp_path / "none.db").exists()
