@@ -98,6 +98,12 @@ BROKEN = {
         "  signed: '2020-05'\n  effective: '2020-04-30'\n  citations: [{source: china-ai-breakthrough-article, quote: Since 2017}]\n",
         ("zz-policy", "effective", "before signed"),
     ),
+    "dispute of a field the record lacks": (
+        "companies/zz-extra.yaml",
+        "- id: zz-other\n  name: ZZ Other\n  kind: ai-lab\n  citations: [{source: china-ai-breakthrough-article, quote: AI lab}]\n"
+        "  disputes: [{field: mascot, reason: r, alternatives: [{value: x, citations: [{source: china-ai-breakthrough-article, quote: V2}]}]}]\n",
+        ("zz-other", "disputes.0.field", "'mascot' is not a field"),
+    ),
     "folder that is no record type": (
         "widgets/zz.yaml",
         "[]\n",

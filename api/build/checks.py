@@ -76,6 +76,7 @@ class Checker:
                 cited_sources.add(citation["source"])
                 self.check_citation(record, path, citation, sources.get(citation["source"]))
             self.check_coverage(record)
+            self.check_disputes(record)
             self.check_dates(record)
         self.check_vocabularies()
         for source in sources.values():
@@ -176,8 +177,12 @@ class Checker:
                 continue  # labels and prose describe the record rather than assert a fact
             if _present(record.data.get(name)) and name not in covered:
                 self.problem(record, name, "no citation supports this field (list it in a citation's fields)")
+
+    def check_disputes(self, record: Record) -> None:
+        """A dispute names a fact field of its record (checked even when a record-level citation covers all)."""
+        known = set(fact_fields(COLLECTIONS[record.collection].schema))
         for i, dispute in enumerate(record.data.get("disputes", [])):
-            if dispute["field"].split(".")[0] not in fact_fields(COLLECTIONS[record.collection].schema):
+            if dispute["field"].split(".")[0] not in known:
                 self.problem(record, f"disputes.{i}.field", f"{dispute['field']!r} is not a field of {record.collection}")
 
     def check_dates(self, record: Record) -> None:
