@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from functools import cache
 
 from flask import Flask, Response, current_app, g, request, stream_with_context
 from flask_compress import Compress
@@ -124,6 +125,12 @@ def _release_snapshot(_exc: BaseException | None) -> None:
         snapshot.__exit__(None, None, None)
 
 
+@cache
+def _parse_built_at(built_at: str) -> datetime:
+    """The build time as a datetime; one parse per build, not per request."""
+    return datetime.strptime(built_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+
 def _headers(response: Response) -> Response:
     """Headers every response carries; runs before compression (so Vary can be extended)."""
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -136,7 +143,7 @@ def _headers(response: Response) -> Response:
     version = g.get("data_version")
     if version:
         response.headers["X-Data-Version"] = version
-        response.last_modified = datetime.strptime(g.built_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+        response.last_modified = _parse_built_at(g.built_at)
     if response.status_code in (200, 304) and "Cache-Control" not in response.headers:
         response.headers["Cache-Control"] = f"public, max-age={current_app.config['CACHE_MAX_AGE']}"
     return response

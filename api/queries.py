@@ -148,10 +148,17 @@ def _links_clause(collection: Collection, fields: list[str], targets: list[Any],
     )
 
 
+def _relation_fields(collection: Collection, name: str) -> list[str] | None:
+    """The list relations a filter or facet name stands for (all of them for ``participant``), or None."""
+    if name == PARTICIPANT:
+        return list(collection.list_refs)
+    return [name] if name in collection.list_refs else None
+
+
 def _filter_sql(collection: Collection, flt: Filter, sql: _SQL) -> None:
-    if flt.field in collection.list_refs or flt.field == PARTICIPANT:
+    fields = _relation_fields(collection, flt.field)
+    if fields is not None:
         values = flt.value if flt.op == "in" else [flt.value]
-        fields = list(collection.list_refs) if flt.field == PARTICIPANT else [flt.field]
         clause = _links_clause(collection, fields, values, sql)
         sql.add(f"NOT ({clause})" if flt.op == "ne" else clause)
         return
@@ -177,8 +184,7 @@ def _filter_sql(collection: Collection, flt: Filter, sql: _SQL) -> None:
 def _keyset_sql(collection: Collection, order: list[tuple[str, bool]], after: list[Any], sql: _SQL) -> None:
     """Rows strictly after ``after`` in ``order`` (unknown values sort last either way)."""
     directions = {desc for _, desc in order}
-    never_null = all(name == "id" or collection.column_map[name].required for name, _ in order)
-    if never_null and len(directions) == 1:
+    if all(name in collection.never_null for name, _ in order) and len(directions) == 1:
         # A row-value comparison, which SQLite answers with an index range seek: flat cost at any depth.
         columns = ", ".join(f'"{name}"' for name, _ in order)
         marks = ", ".join(sql.bind(value) for value in after)
@@ -192,7 +198,7 @@ def _keyset_sql(collection: Collection, order: list[tuple[str, bool]], after: li
         # Nulls sort last in both directions: nothing but other nulls follows a null. A column
         # that is never null gets a plain range condition, which SQLite answers from the index.
         beyond = f"{col} {'<' if desc else '>'} {sql.bind(value)}" if value is not None else "0"
-        if value is not None and not (name == "id" or collection.column_map[name].required):
+        if value is not None and name not in collection.never_null:
             beyond = f"({beyond} OR {col} IS NULL)"
         alternatives.append("(" + " AND ".join([*equal, beyond]) + ")")
     sql.add("(" + " OR ".join(alternatives) + ")")
@@ -219,8 +225,7 @@ def _order_term(collection: Collection, name: str, desc: bool) -> str:
     that is never null has none)."""
     if desc:
         return f'"{name}" DESC'
-    nullable = name != "id" and not collection.column_map[name].required
-    return f'"{name}" ASC NULLS LAST' if nullable else f'"{name}" ASC'
+    return f'"{name}" ASC' if name in collection.never_null else f'"{name}" ASC NULLS LAST'
 
 
 class Store:
@@ -336,7 +341,7 @@ class Store:
         sql = _SQL()
         if not self._where(collection, query, sql):
             return Page([], 0, None, {name: [] for name in query.facets})
-        total = self._execute(f'SELECT count(*) FROM "{collection.name}" WHERE {sql.clause()}', sql.params)[0][0]
+        total = self._total(collection, sql)
         facets = {name: self._facet(collection, name, sql) for name in query.facets}
         rows = self._rows(collection, query, sql, query.after, query.limit + 1)
         more = len(rows) > query.limit
@@ -345,10 +350,12 @@ class Store:
         return Page([r[0] for r in rows], total, next_after, facets)
 
     def count(self, query: ListQuery) -> int:
+        """How many records match the query, on all pages."""
         collection = ALL_TABLES[query.collection]
         sql = _SQL()
-        if not self._where(collection, query, sql):
-            return 0
+        return self._total(collection, sql) if self._where(collection, query, sql) else 0
+
+    def _total(self, collection: Collection, sql: _SQL) -> int:
         return int(self._execute(f'SELECT count(*) FROM "{collection.name}" WHERE {sql.clause()}', sql.params)[0][0])
 
     def scan(self, query: ListQuery, batch: int = 500) -> Iterator[str]:
@@ -380,8 +387,8 @@ class Store:
     def _facet(self, collection: Collection, name: str, sql: _SQL) -> list[dict[str, Any]]:
         """Value counts of one field over the filtered records (dates count by year)."""
         table = f'"{collection.name}"'
-        if name in collection.list_refs or name == PARTICIPANT:
-            fields = list(collection.list_refs) if name == PARTICIPANT else [name]
+        fields = _relation_fields(collection, name)
+        if fields is not None:
             marks = ", ".join(f"'{f}'" for f in fields)  # names from the allowlist, not user text
             query = (
                 f"SELECT target_id, count(DISTINCT record_id) AS n FROM {LINKS_TABLE} WHERE record_type = '{collection.name}'"

@@ -78,6 +78,11 @@ class Collection:
         return {name: target for name, (target, is_list) in ref_fields(self.schema).items() if is_list}
 
     @cached_property
+    def never_null(self) -> frozenset[str]:
+        """Columns that always hold a value: keyset conditions and ORDER BY need no null handling."""
+        return frozenset({"id", *(c.name for c in self.columns if c.required)})
+
+    @cached_property
     def relations(self) -> dict[str, str]:
         """Every field naming other records (scalar or list) → target collection."""
         return {name: target for name, (target, _) in ref_fields(self.schema).items()}

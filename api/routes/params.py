@@ -85,21 +85,22 @@ def filter_params(collection: Collection) -> dict[str, tuple[str, str]]:
     for column in collection.columns:
         for op in OPS_BY_KIND[column.kind]:
             params[column.name if op == "eq" else f"{column.name}__{op}"] = (column.name, op)
-    for name in [*collection.list_refs, *([PARTICIPANT] if has_participants(collection) else [])]:
+    for name in relation_filters(collection):
         for op in ("eq", "ne", "in"):
             params[name if op == "eq" else f"{name}__{op}"] = (name, op)
     return params
 
 
-def has_participants(collection: Collection) -> bool:
-    """Events and timeline entries take a ``participant`` filter over all their relations."""
-    return collection.name in ("events", "timeline")
+def relation_filters(collection: Collection) -> list[str]:
+    """List relations that filter and facet by membership; events and the timeline add
+    ``participant``, which matches any of their relations."""
+    return [*collection.list_refs, *([PARTICIPANT] if collection.name in ("events", "timeline") else [])]
 
 
 def facetable(collection: Collection) -> list[str]:
     """Fields whose values can be counted: enums, countries, booleans, references, dates (by year), relations."""
     names = [c.name for c in collection.columns if c.kind in ("enum", "ref", "bool", "date") and not c.name.endswith("_precision")]
-    return [*names, *collection.list_refs, *([PARTICIPANT] if has_participants(collection) else [])]
+    return [*names, *relation_filters(collection)]
 
 
 def expandable(collection: Collection) -> list[str]:
@@ -236,8 +237,8 @@ def view_fields(collection: Collection) -> dict[str, fields.Field]:
             validate=validate.Regexp(AS_OF_PATTERN, error="must be a full date YYYY-MM-DD"),
         ),
     }
-    if expandable(collection):
-        names = expandable(collection)
+    names = expandable(collection)
+    if names:
         attrs["expand"] = NameList(names, "Replace these relations' ids by the records, one level deep.", example=names[0])
     return attrs
 
