@@ -23,7 +23,10 @@ def _tag(secret: str, fingerprint: str, payload: bytes) -> bytes:
 def encode_cursor(after: list[Any], fingerprint: str, secret: str) -> str:
     """Sign the keyset values together with the query's fingerprint."""
     payload = json.dumps(after, separators=(",", ":"), ensure_ascii=False).encode()
-    raw = _tag(secret, fingerprint, payload) + payload
+    return _encode(_tag(secret, fingerprint, payload) + payload)
+
+
+def _encode(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
@@ -35,6 +38,10 @@ def decode_cursor(cursor: str, fingerprint: str, secret: str, width: int) -> lis
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
     except (ValueError, TypeError):
         raise BadCursor("cursor is not valid base64url") from None
+    # The decoder ignores stray characters and unused trailing bits, so several strings decode to the same bytes;
+    # only the one spelling encode_cursor produces is accepted, making every edit to a cursor detectable.
+    if _encode(raw) != cursor:
+        raise BadCursor("cursor was modified; start again without it")
     tag, payload = raw[:_TAG_BYTES], raw[_TAG_BYTES:]
     if not hmac.compare_digest(tag, _tag(secret, fingerprint, payload)):
         raise BadCursor("cursor was modified or belongs to another query; start again without it")

@@ -39,3 +39,13 @@ def test_foreign_query_or_secret_is_rejected() -> None:
 def test_garbage_is_rejected_cleanly(text: str) -> None:
     with pytest.raises(BadCursor):
         decode_cursor(text, "q", "secret", 2)
+
+
+def test_unused_trailing_bits_and_stray_characters_are_rejected() -> None:
+    """Base64 decoders forgive these; a cursor must not, or an edited cursor would pass as the original."""
+    cursor = encode_cursor([None, -1000, -1000, False], "q", "secret")
+    assert decode_cursor(cursor, "q", "secret", 4)
+    for tampered in (cursor[:53] + "Z" + cursor[54:], cursor[:10] + "." + cursor[10:], cursor + "="):
+        if tampered != cursor:
+            with pytest.raises(BadCursor):
+                decode_cursor(tampered, "q", "secret", 4)
