@@ -64,13 +64,21 @@ def stream_response(chunks: Iterable[str], fmt: str, headers: dict[str, str] | N
     """
     normalised = request.path + "?" + "&".join(sorted(f"{k}={v}" for k, v in request.args.items(multi=True)))
     etag = hashlib.blake2b(f"{store().version()}\n{fmt}\n{normalised}".encode(), digest_size=16).hexdigest()
-    if request.if_none_match.contains(etag):
+    held = _held_etag(etag)
+    if held:
         response = Response(status=304)
+        response.set_etag(held)
     else:
         response = Response(stream_with_context(chunk.encode() for chunk in chunks), mimetype=FORMATS[fmt])
-    response.set_etag(etag)
+        response.set_etag(etag)
     response.headers.update(headers or {})
     return response
+
+
+def _held_etag(etag: str) -> str | None:
+    """Which of this body's ETags the client holds: compression makes ``etag:br`` / ``etag:gzip`` of ours."""
+    encodings = [a for a in current_app.config["COMPRESS_ALGORITHM_STREAMING"] if request.accept_encodings[a]]
+    return next((tag for tag in (etag, *(f"{etag}:{a}" for a in encodings)) if request.if_none_match.contains(tag)), None)
 
 
 def _check_limits() -> Response | None:

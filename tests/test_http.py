@@ -68,6 +68,17 @@ def test_export_honours_filters_sort_and_conditional_get(client: FlaskClient) ->
     assert again.status_code == 304 and again.data == b""
 
 
+@pytest.mark.parametrize("encoding", ["gzip", "br"])
+def test_compressed_export_revalidates(client: FlaskClient, encoding: str) -> None:
+    url = "/v1/sources?export=true&format=csv"
+    first = client.get(url, headers={"Accept-Encoding": encoding}, buffered=True)
+    assert first.headers["Content-Encoding"] == encoding and first.headers["ETag"].endswith(f':{encoding}"')
+    again = client.get(url, headers={"Accept-Encoding": encoding, "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b"" and again.headers["ETag"] == first.headers["ETag"]
+    plain = client.get(url, headers={"If-None-Match": first.headers["ETag"]}, buffered=True)
+    assert plain.status_code == 200, "a compressed ETag does not validate the uncompressed body"
+
+
 @pytest.mark.parametrize(("encoding", "decode"), [("gzip", gzip.decompress), ("br", brotli.decompress)])
 def test_compression_by_accept_encoding(client: FlaskClient, encoding: str, decode: object) -> None:
     plain = client.get("/v1/models?limit=50")
