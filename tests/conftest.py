@@ -90,3 +90,10 @@ def follow(client: FlaskClient, url: str) -> list[dict[str, Any]]:
         records += page["data"]
         url = page["links"]["next"]
     return records
+
+
+def documented_parameters(spec: dict[str, Any], path: str) -> dict[str, dict[str, Any]]:
+    """The query parameters OpenAPI gives for GET ``path``, by name, with shared ($ref) ones resolved."""
+    shared = spec.get("components", {}).get("parameters", {})
+    params = [shared[p["$ref"].rsplit("/", 1)[1]] if "$ref" in p else p for p in spec["paths"][path]["get"].get("parameters", [])]
+    return {p["name"]: p for p in params}

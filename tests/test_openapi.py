@@ -14,7 +14,7 @@ from schemathesis.config import SchemathesisConfig
 
 import schemathesis_hooks  # noqa: F401 - registers the hook that drops generated cursors
 from api.config import PROJECT_ROOT
-from conftest import session_app
+from conftest import documented_parameters, session_app
 
 # Routes that are files, not API operations.
 UNDOCUMENTED = {"/docs/assets/<path:filename>", "/docs/init.js", "/docs", "/openapi.json", "/static/<path:filename>"}
@@ -42,11 +42,12 @@ def test_every_route_is_documented(app: Flask, client: FlaskClient) -> None:
 
 
 def test_every_operation_has_summary_and_described_typed_parameters(client: FlaskClient) -> None:
-    for path, item in spec(client)["paths"].items():
+    document = spec(client)
+    for path, item in document["paths"].items():
         operation = item["get"]
         assert operation.get("summary"), path
         assert "200" in operation["responses"], path
-        for param in operation.get("parameters", []):
+        for param in documented_parameters(document, path).values():
             assert param.get("description"), (path, param["name"])
             assert param.get("schema", {}).get("type"), (path, param["name"])
         for code, response in operation["responses"].items():
@@ -55,12 +56,20 @@ def test_every_operation_has_summary_and_described_typed_parameters(client: Flas
 
 
 def test_list_filters_are_typed_enums_and_formats(client: FlaskClient) -> None:
-    params = {p["name"]: p for p in spec(client)["paths"]["/v1/models"]["get"]["parameters"]}
+    params = documented_parameters(spec(client), "/v1/models")
     assert "reasoning" in params["category"]["schema"]["enum"]
     assert params["parameters_total__gte"]["schema"]["type"] == "integer"
     assert params["open_weights"]["schema"]["type"] == "boolean"
     assert params["release_date__lt"]["schema"]["pattern"]
     assert params["limit"]["schema"]["maximum"] == 200
+
+
+def test_related_lists_share_their_collections_parameters(client: FlaskClient) -> None:
+    """Each parameter is defined once; a related list refers to its collection's definitions."""
+    document = spec(client)
+    related = document["paths"]["/v1/companies/{record_id}/models"]["get"]["parameters"]
+    assert any(p.get("$ref") == "#/components/parameters/models.sort" for p in related)
+    assert documented_parameters(document, "/v1/companies/{record_id}/models")["sort"] == documented_parameters(document, "/v1/models")["sort"]
 
 
 SCHEMATHESIS_CONFIG = SchemathesisConfig.from_path(str(PROJECT_ROOT / "schemathesis.toml"))

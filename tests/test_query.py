@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from api.queries import ListQuery, QueryTimeout, Store
 from api.routes.params import facetable, filter_params, sortable
 from api.tables import ALL_TABLES, COLLECTIONS
-from conftest import follow, get_json, session_app
+from conftest import documented_parameters, follow, get_json, session_app
 
 PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 
@@ -265,6 +265,6 @@ def test_random_parameters_never_give_a_server_error(path: str, params: list[tup
 
 def test_facetable_and_sortable_fields_are_documented(client: FlaskClient) -> None:
     spec = client.get("/openapi.json").get_json()
-    params = {p["name"]: p for p in spec["paths"]["/v1/events"]["get"]["parameters"]}
+    params = documented_parameters(spec, "/v1/events")
     assert set(facetable(ALL_TABLES["events"])) == set(params["facet"]["schema"]["items"]["enum"])
     assert {"participant", "participant__in", "as_of", "fields", "expand", "facet"} <= set(params)

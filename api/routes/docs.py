@@ -59,6 +59,7 @@ def _tidy(spec: dict[str, Any]) -> dict[str, Any]:
     Errors are problem+json (smorest documents plain JSON under its own schema), and every
     operation gets a unique, readable operationId for generated clients.
     """
+    common_errors_used: set[str] = set()
     for path, item in spec.get("paths", {}).items():
         for method, operation in item.items():
             if not isinstance(operation, dict):
@@ -74,20 +75,23 @@ def _tidy(spec: dict[str, Any]) -> dict[str, Any]:
                 ok["content"]["application/x-ndjson"] = {"schema": {"type": "string", "description": "One JSON record per line."}}
                 ok["headers"]["Link"] = {"description": 'The next page: `<url>; rel="next"`.', "schema": {"type": "string"}}
                 ok["headers"]["X-Total-Count"] = {"description": "Records matching, on all pages.", "schema": {"type": "integer"}}
-            for code, text in COMMON_ERRORS.items():
-                responses.setdefault(code, {"description": text, "content": {PROBLEM: {"schema": PROBLEM_REF}}})
+            for code in COMMON_ERRORS.keys() - responses.keys():
+                responses[code] = {"$ref": f"#/components/responses/Error{code}"}
+                common_errors_used.add(code)
             for code, response in responses.items():
                 if str(code).startswith(("4", "5")) and "content" in response:
                     content = response["content"]
                     schema = next(iter(content.values())).get("schema", PROBLEM_REF)
                     response["content"] = {PROBLEM: {"schema": schema}}
     _link_lists_to_items(spec)
+    _share_parameters(spec)
     components = spec.get("components", {})
     for schema in components.get("schemas", {}).values():
         for name, prop in schema.get("properties", {}).items():
             schema["properties"][name] = _expandable(prop)
-    components.get("responses", {}).pop("DEFAULT_ERROR", None)
-    for response in components.get("responses", {}).values():
+    components.setdefault("responses", {}).pop("DEFAULT_ERROR", None)
+    components["responses"].update({f"Error{code}": {"description": COMMON_ERRORS[code]} for code in sorted(common_errors_used)})
+    for response in components["responses"].values():
         response["content"] = {PROBLEM: {"schema": PROBLEM_REF}}
     components.get("schemas", {}).pop("Error", None)
     return spec
@@ -116,6 +120,39 @@ def _link_lists_to_items(spec: dict[str, Any]) -> None:
                     "operationId": paths[related]["get"]["operationId"],
                     "parameters": {"record_id": "$response.body#/data/id"},
                 }
+
+
+def _share_parameters(spec: dict[str, Any]) -> None:
+    """Define each parameter used by several operations once, under components/parameters.
+
+    A related list (``/v1/companies/{id}/models``) takes every parameter of its collection's
+    list, so inlining them repeated ~100 definitions per endpoint and made the document ~10x larger.
+    Keys are the parameter name, prefixed by its collection where collections differ (``models.sort``).
+    """
+    users: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    for path, item in spec.get("paths", {}).items():
+        for param in item.get("get", {}).get("parameters", []):
+            users.setdefault(json.dumps(param, sort_keys=True), []).append((path, param))
+    variants: dict[str, int] = {}
+    for uses in users.values():
+        variants[uses[0][1]["name"]] = variants.get(uses[0][1]["name"], 0) + 1
+    shared: dict[str, dict[str, Any]] = {}
+    refs: dict[str, str] = {}
+    for canonical, uses in users.items():
+        if len(uses) < 2:
+            continue
+        name = uses[0][1]["name"]
+        owner = min((path for path, _ in uses), key=len).rsplit("/", 1)[-1]
+        key = name if variants[name] == 1 else f"{owner}.{name}"
+        shared[key] = uses[0][1]
+        refs[canonical] = key
+    for item in spec.get("paths", {}).values():
+        operation = item.get("get", {})
+        operation["parameters"] = [
+            {"$ref": f"#/components/parameters/{refs[c]}"} if (c := json.dumps(p, sort_keys=True)) in refs else p
+            for p in operation.get("parameters", [])
+        ]
+    spec.setdefault("components", {})["parameters"] = dict(sorted(shared.items()))
 
 
 EXPANDED = {"type": "object", "description": "The related record, when named in `expand`."}
