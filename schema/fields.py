@@ -128,11 +128,22 @@ class Country(fields.String):
         )
 
 
+# Campaign and click tracking in a query string: the same page under many URLs defeats the unique-URL check.
+TRACKING_PARAMETER = re.compile(r"(?:^|[?&])(utm_[a-z]+|fbclid|gclid|mc_cid|mc_eid|srsltid)=")
+
+
+def _untracked(url: str) -> None:
+    found = TRACKING_PARAMETER.search(url.partition("#")[0])
+    if found:
+        raise ValidationError(f"remove the tracking parameter {found.group(1)!r} from the URL")
+
+
 class HttpsUrl(fields.Url):
-    """An absolute https URL."""
+    """An absolute https URL without tracking parameters."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(schemes={"https"}, require_tld=True, **kwargs)
+        self.validators = [*self.validators, _untracked]
 
 
 def name_field(**kwargs: Any) -> fields.String:
