@@ -92,12 +92,28 @@ AS_OF_START = {
 }
 
 
+# bm25 weights of the indexed columns, in order: the name counts most, then the alternative name or family, then prose.
+SEARCH_WEIGHTS = ("10.0", "5.0", "1.0")
+# Sources are documents about the records: when a record and a source match alike, the record is what was looked for.
+SOURCE_WEIGHT = 0.5
+# Fields that name a record: a search equal to one of them puts that record first.
+NAME_FIELDS = ("name", "title", "short_name", "native_name")
+
+
+def _folded(text: str | None) -> str | None:
+    """Text compared without case or punctuation: "DeepSeek R1" names "DeepSeek-R1"."""
+    return None if text is None else " ".join(re.sub(r"\W+", " ", text.casefold()).split())
+
+
 def fts_query(text: str) -> str | None:
-    """Turn user text into a safe FTS5 query: each word quoted, all required. None if no words."""
+    """Turn user text into a safe FTS5 query: each word quoted, all required, the last also as a prefix. None if no words.
+
+    The prefix lets a name being typed, or a family name, find its records: ``qwen`` finds Qwen2.5.
+    """
     tokens = _FTS_TOKEN.findall(text)[:MAX_FTS_TOKENS]
     if not tokens:
         return None
-    return " ".join(f'"{t}"' for t in tokens)
+    return " ".join(f'"{t}"' for t in tokens) + " *"
 
 
 def _date_condition(column: str, op: str) -> str:
@@ -266,6 +282,7 @@ class Store:
                 conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=True)
                 conn.execute("PRAGMA query_only = ON")
                 conn.set_progress_handler(self._interrupt_if_late, 10_000)
+                conn.create_function("folded", 1, _folded, deterministic=True)
                 meta = dict(conn.execute(f"SELECT key, value FROM {META_TABLE}").fetchall())
             except sqlite3.DatabaseError as exc:
                 raise StoreUnavailable(f"database unreadable: {exc}") from exc
@@ -423,11 +440,18 @@ class Store:
             collection = COLLECTIONS[name]
             fts = fts_table(collection)
             counts[name] = self._execute(f"SELECT count(*) FROM {fts} WHERE {fts} MATCH ?", (match,))[0][0]
+            rank = f"bm25({fts}, {', '.join(SEARCH_WEIGHTS[: len(collection.text_fields)])})"
+            # A record named exactly what was asked for comes first, whatever the words around it elsewhere.
+            exact = " OR ".join(f'folded(t."{field}") = :asked' for field in collection.text_fields if field in NAME_FIELDS)
             rows = self._execute(
-                f"SELECT t.id, t.\"{collection.label_field}\", bm25({fts}), snippet({fts}, -1, '<mark>', '</mark>', '…', 12)"
-                f' FROM {fts} JOIN "{name}" t ON t.rowid = {fts}.rowid WHERE {fts} MATCH ? ORDER BY bm25({fts}), t.id LIMIT ?',
-                (match, limit),
+                f"SELECT t.id, t.\"{collection.label_field}\", {rank}, snippet({fts}, -1, '<mark>', '</mark>', '…', 12), {exact}"
+                f' FROM {fts} JOIN "{name}" t ON t.rowid = {fts}.rowid WHERE {fts} MATCH :match'
+                f" ORDER BY {exact} DESC, {rank}, t.id LIMIT :limit",
+                {"match": match, "asked": _folded(text), "limit": limit},
             )
-            hits.extend({"type": collection.path, "id": r[0], "label": r[1], "score": -r[2], "snippet": r[3]} for r in rows)
-        hits.sort(key=lambda h: (-h["score"], h["type"], h["id"]))
+            weight = SOURCE_WEIGHT if name == "sources" else 1.0
+            hits.extend(
+                {"type": collection.path, "id": r[0], "label": r[1], "score": -r[2] * weight, "snippet": r[3], "exact": bool(r[4])} for r in rows
+            )
+        hits.sort(key=lambda h: (not h.pop("exact"), -h["score"], h["type"], h["id"]))
         return hits[:limit], counts

@@ -36,7 +36,17 @@ class IndexSchema(Schema):
 
 
 class SearchArgs(ArgsSchema):
-    q = text(MAX_Q, required=True, metadata={"description": "Words to find; every word must match.", "example": "deepseek"})
+    q = text(
+        MAX_Q,
+        required=True,
+        metadata={
+            "description": (
+                "Words to find; every word must match, the last also as a prefix (`qwen` finds Qwen2.5). "
+                "A record named exactly this comes first, then the best matches (sources rank after records)."
+            ),
+            "example": "deepseek",
+        },
+    )
     type = fields.String(
         validate=validate.OneOf(sorted(COLLECTIONS_BY_PATH)),
         metadata={"description": "Only this record type."},

@@ -198,7 +198,9 @@ def list_args_schema(collection_name: str) -> type[Schema]:
     collection = ALL_TABLES[collection_name]
     attrs: dict[str, Any] = {**page_fields(), **view_fields(collection)}
     attrs["sort"] = sort_field(collection)
-    attrs["q"] = text(MAX_Q, metadata={"description": "Full-text search over names and descriptions; every word must match."})
+    attrs["q"] = text(
+        MAX_Q, metadata={"description": "Full-text search over names and descriptions; every word must match, the last also as a prefix."}
+    )
     attrs["format"] = fields.String(
         metadata={
             "enum": list(FORMATS),
