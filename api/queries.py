@@ -152,6 +152,11 @@ class _SQL:
     def clause(self) -> str:
         return " AND ".join(self.where) if self.where else "1"
 
+    def copy(self) -> _SQL:
+        other = _SQL()
+        other.where, other.params = list(self.where), dict(self.params)
+        return other
+
 
 def _links_clause(collection: Collection, fields: list[str], targets: list[Any], sql: _SQL, target_type: str | None = None) -> str:
     """Records of ``collection`` whose relations ``fields`` name any of ``targets``."""
@@ -218,6 +223,13 @@ def _keyset_sql(collection: Collection, order: list[tuple[str, bool]], after: li
             beyond = f"({beyond} OR {col} IS NULL)"
         alternatives.append("(" + " AND ".join([*equal, beyond]) + ")")
     sql.add("(" + " OR ".join(alternatives) + ")")
+
+
+def _nullable_key(collection: Collection, order: list[tuple[str, bool]]) -> str | None:
+    """The sort column, when the order is one nullable column then the id, both one way."""
+    if len(order) == 2 and order[1][0] == "id" and order[0][1] == order[1][1] and order[0][0] not in collection.never_null:
+        return order[0][0]
+    return None
 
 
 def _as_of_sql(collection: Collection, as_of: str, sql: _SQL) -> None:
@@ -392,14 +404,43 @@ class Store:
     def _rows(self, collection: Collection, query: ListQuery, sql: _SQL, after: list[Any] | None, limit: int) -> list[tuple[Any, ...]]:
         """Bodies and sort keys of up to ``limit`` rows after the keyset ``after``."""
         order = query.order()
+        nullable = _nullable_key(collection, order)
+        if nullable is not None:
+            return self._rows_known_then_unknown(collection, order, nullable, sql, after, limit)
         if after is not None:
             _keyset_sql(collection, order, after, sql)
-        order_sql = ", ".join(_order_term(collection, name, desc) for name, desc in order)
+        return self._select(collection, order, ", ".join(_order_term(collection, name, desc) for name, desc in order), sql, limit)
+
+    def _select(self, collection: Collection, order: list[tuple[str, bool]], order_sql: str, sql: _SQL, limit: int) -> list[tuple[Any, ...]]:
         key_sql = ", ".join(f'"{name}"' for name, _ in order)
         return self._execute(
             f'SELECT "{BODY_COLUMN}", {key_sql} FROM "{collection.name}" WHERE {sql.clause()} ORDER BY {order_sql} LIMIT {sql.bind(limit)}',
             sql.params,
         )
+
+    def _rows_known_then_unknown(
+        self, collection: Collection, order: list[tuple[str, bool]], name: str, sql: _SQL, after: list[Any] | None, limit: int
+    ) -> list[tuple[Any, ...]]:
+        """A one-key sort on a nullable column, as two index range seeks: the known values, then the unknown by id.
+
+        One query with "unknowns last" needs an OR in its keyset condition, which SQLite
+        answers by scanning; split at the null boundary, each half is a plain row-value seek.
+        """
+        direction, comparison = ("DESC", "<") if order[0][1] else ("ASC", ">")
+        rows: list[tuple[Any, ...]] = []
+        if after is None or after[0] is not None:
+            known = sql.copy()
+            known.add(f'"{name}" IS NOT NULL')
+            if after is not None:
+                known.add(f'("{name}", id) {comparison} ({known.bind(after[0])}, {known.bind(after[1])})')
+            rows = self._select(collection, order, f'"{name}" {direction}, id {direction}', known, limit)
+        if len(rows) < limit:
+            unknown = sql.copy()
+            unknown.add(f'"{name}" IS NULL')
+            if after is not None and after[0] is None:
+                unknown.add(f"id {comparison} {unknown.bind(after[1])}")
+            rows += self._select(collection, order, f"id {direction}", unknown, limit - len(rows))
+        return rows
 
     def _facet(self, collection: Collection, name: str, sql: _SQL) -> list[dict[str, Any]]:
         """Value counts of one field over the filtered records (dates count by year)."""

@@ -3,6 +3,8 @@
 Compares, in one run on one machine (ratios matter, not absolute times):
   - a page deep in the collection by keyset cursor vs the same page by OFFSET;
   - the first page vs a page at that depth by keyset (cost should stay flat);
+  - a deep page sorted by a nullable column (half the events have an end date): split at the
+    null boundary into two seeks vs one query whose keyset condition needs an OR;
   - serving pre-rendered JSON vs re-serialising the same records with marshmallow per request.
 
 Usage: python bench/scale.py [--records 1000000] [--depth 500000] [--repeat 7]
@@ -23,7 +25,7 @@ from pathlib import Path
 
 from api.build import build
 from api.config import PROJECT_ROOT
-from api.queries import _SQL, Filter, ListQuery, Store
+from api.queries import _SQL, Filter, ListQuery, Store, _keyset_sql, _order_term
 from api.tables import ALL_TABLES
 from schema import EventSchema
 from schema.events import EVENT_TYPES
@@ -53,8 +55,8 @@ def add_events(database: Path, count: int) -> None:
                 "title": f"Generated event {i}",
                 "date": day,
                 "date_precision": "day",
-                "end_date": None,
-                "end_date_precision": None,
+                "end_date": day if i % 2 else None,
+                "end_date_precision": "day" if i % 2 else None,
                 "type": rng.choice(EVENT_TYPES),
                 "summary": None,
                 "location": None,
@@ -70,7 +72,18 @@ def add_events(database: Path, count: int) -> None:
                 "claims": [],
             }
             body = json.dumps(record, separators=(",", ":"))
-            rows.append((record["id"], record["title"], day, "day", record["type"], record["country"], body))
+            row = (
+                record["id"],
+                record["title"],
+                day,
+                "day",
+                record["end_date"],
+                record["end_date_precision"],
+                record["type"],
+                record["country"],
+                body,
+            )
+            rows.append(row)
             links.append(("events", record["id"], "companies", "companies", record["companies"][0]))
             if len(rows) == 50_000:
                 _flush(conn, rows, links)
@@ -81,7 +94,10 @@ def add_events(database: Path, count: int) -> None:
 
 
 def _flush(conn: sqlite3.Connection, rows: list, links: list) -> None:
-    conn.executemany("INSERT INTO events (id, title, date, date_precision, type, country, body) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    conn.executemany(
+        "INSERT INTO events (id, title, date, date_precision, end_date, end_date_precision, type, country, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
     conn.executemany("INSERT INTO links (record_type, record_id, field, target_type, target_id) VALUES (?, ?, ?, ?, ?)", links)
 
 
@@ -128,6 +144,23 @@ def main() -> None:
         )
         * 1000,
     }
+    events = ALL_TABLES["events"]
+    for desc in (False, True):
+        # A cursor inside the known end dates, a quarter of the way through the order.
+        order_sql = f"end_date {'DESC' if desc else 'ASC NULLS LAST'}, id {'DESC' if desc else 'ASC'}"
+        key = list(raw.execute(f"SELECT end_date, id FROM events ORDER BY {order_sql} LIMIT 1 OFFSET ?", (depth // 2 - 1,)).fetchone())
+        deep_end = ListQuery("events", sort=[("end_date", desc)], limit=20, after=key)
+        split = keyset_rows(deep_end)
+
+        def one_query(query: ListQuery = deep_end) -> object:
+            sql = _SQL()
+            _keyset_sql(events, query.order(), query.after or [], sql)
+            return store._select(events, query.order(), ", ".join(_order_term(events, n, d) for n, d in query.order()), sql, query.limit)
+
+        assert split() == one_query(), "both plans give the same page"
+        label = f"nullable key ({'-' if desc else ''}end_date) at depth {depth // 2:,}"
+        results[f"{label}: split at nulls (ms)"] = timed(split, args.repeat) * 1000
+        results[f"{label}: one query with OR (ms)"] = timed(one_query, args.repeat) * 1000
     page = store.page(ListQuery("events", limit=200))
     schema = EventSchema(many=True)
     prerendered = timed(lambda: '{"data":[' + ",".join(page.bodies) + "]}", args.repeat * 5)
@@ -141,6 +174,10 @@ def main() -> None:
     print(f"{'ratio OFFSET / keyset at depth':>60}: {deep_offset / deep_keyset:9.1f}x")
     print(f"{'ratio keyset deep / keyset first page':>60}: {deep_keyset / results['keyset first page (ms)']:9.2f}x")
     print(f"{'ratio marshmallow / pre-rendered':>60}: {remarshalled / prerendered:9.1f}x")
+    for desc in ("", "-"):
+        label = f"nullable key ({desc}end_date) at depth {depth // 2:,}"
+        ratio = results[f"{label}: one query with OR (ms)"] / results[f"{label}: split at nulls (ms)"]
+        print(f"{'ratio one query / split, ' + desc + 'end_date':>60}: {ratio:9.1f}x")
     shutil.rmtree(work, ignore_errors=True)
 
 

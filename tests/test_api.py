@@ -111,6 +111,19 @@ def test_sort_descending_with_nulls_last(client: FlaskClient) -> None:
     assert dates == known + [None] * (len(dates) - len(known))
 
 
+@pytest.mark.parametrize("sort", ["context_window", "-context_window", "parameters_total", "-license"])
+@pytest.mark.parametrize("limit", [1, 4, 200])
+def test_one_nullable_key_pages_known_values_then_unknown_by_id(client: FlaskClient, sort: str, limit: int) -> None:
+    """Pages cross from the known values to the unknown ones without losing or repeating a record."""
+    models = follow(client, f"/v1/models?sort={sort}&limit={limit}")
+    name, desc = sort.lstrip("-"), sort.startswith("-")
+    known = sorted((m for m in models if m[name] is not None), key=lambda m: (m[name], m["id"]), reverse=desc)
+    unknown = sorted((m for m in models if m[name] is None), key=lambda m: m["id"], reverse=desc)
+    assert known and unknown, "the case needs both known and unknown values"
+    assert [m["id"] for m in models] == [m["id"] for m in known + unknown]
+    assert len(models) == get_json(client, "/v1/models")["meta"]["total"]
+
+
 def test_text_search_on_a_collection(client: FlaskClient) -> None:
     hits = follow(client, "/v1/models?q=deepseek")
     assert "deepseek-r1" in {m["id"] for m in hits}
