@@ -140,12 +140,21 @@ def main() -> int:
         results["steady"] = run_wrk(base, args.seconds, args.connections)
         results["read_only"] = {"hash_before": before[:16], "hash_after": sha256(database)[:16]}
 
-        # Kill -9 one worker in the middle of a load run; gunicorn replaces it.
-        victim = workers_of(server.pid)[0]
-        timer = threading.Timer(args.seconds / 3, os.kill, (victim, signal.SIGKILL))
+        # Kill -9 one worker in the middle of a load run; gunicorn replaces it. The victim is
+        # chosen at that moment: max-requests may have recycled any worker seen earlier.
+        killed: list[int] = []
+
+        def kill_a_worker() -> None:
+            victim = workers_of(server.pid)[0]
+            os.kill(victim, signal.SIGKILL)
+            killed.append(victim)
+
+        timer = threading.Timer(args.seconds / 3, kill_a_worker)
         timer.start()
         results["kill_worker"] = run_wrk(base, args.seconds, args.connections)
-        results["kill_worker"]["killed_pid"] = victim
+        timer.join()
+        results["kill_worker"]["killed_pid"] = killed[0] if killed else None
+        results["kill_worker"]["workers_after"] = len(workers_of(server.pid))
 
         # Rebuild with a changed fixture under load: the swap is atomic, workers reopen the new file.
         poller = Poller(base)
@@ -181,6 +190,8 @@ def main() -> int:
     ok = {
         "steady: no socket errors, no non-2xx/3xx": results["steady"]["socket_errors"] == 0 and results["steady"]["errors"]["status"] == 0,
         "read-only: hash unchanged under load": results["read_only"]["hash_before"] == results["read_only"]["hash_after"],
+        "kill -9: a worker was killed and replaced": results["kill_worker"]["killed_pid"] is not None
+        and results["kill_worker"]["workers_after"] == args.workers,
         "kill -9: no non-2xx/3xx": results["kill_worker"]["errors"]["status"] == 0,
         "rebuild: no failed request": results["rebuild"]["socket_errors"] == 0
         and results["rebuild"]["errors"]["status"] == 0
