@@ -475,7 +475,7 @@ class Store:
         match = fts_query(text)
         if match is None:
             return [], {name: 0 for name in types}
-        hits: list[dict[str, Any]] = []
+        ranked: list[tuple[bool, dict[str, Any]]] = []  # (named exactly so, hit)
         counts: dict[str, int] = {}
         for name in types:
             collection = COLLECTIONS[name]
@@ -491,8 +491,6 @@ class Store:
                 {"match": match, "asked": _folded(text), "limit": limit},
             )
             weight = SOURCE_WEIGHT if name == "sources" else 1.0
-            hits.extend(
-                {"type": collection.path, "id": r[0], "label": r[1], "score": -r[2] * weight, "snippet": r[3], "exact": bool(r[4])} for r in rows
-            )
-        hits.sort(key=lambda h: (not h.pop("exact"), -h["score"], h["type"], h["id"]))
-        return hits[:limit], counts
+            ranked.extend((bool(r[4]), {"type": collection.path, "id": r[0], "label": r[1], "score": -r[2] * weight, "snippet": r[3]}) for r in rows)
+        ranked.sort(key=lambda pair: (not pair[0], -pair[1]["score"], pair[1]["type"], pair[1]["id"]))
+        return [hit for _, hit in ranked[:limit]], counts
