@@ -407,6 +407,12 @@ class Store:
         nullable = _nullable_key(collection, order)
         if nullable is not None:
             return self._rows_known_then_unknown(collection, order, nullable, sql, after, limit)
+        return self._rows_in_one_query(collection, order, sql, after, limit)
+
+    def _rows_in_one_query(
+        self, collection: Collection, order: list[tuple[str, bool]], sql: _SQL, after: list[Any] | None, limit: int
+    ) -> list[tuple[Any, ...]]:
+        """Any order, unknowns last, as one query (its keyset condition may need an OR, which scans)."""
         if after is not None:
             _keyset_sql(collection, order, after, sql)
         return self._select(collection, order, ", ".join(_order_term(collection, name, desc) for name, desc in order), sql, limit)

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from api.build import build
 from api.config import PROJECT_ROOT
-from api.queries import _SQL, Filter, ListQuery, Store, _keyset_sql, _order_term
+from api.queries import _SQL, Filter, ListQuery, Store
 from api.tables import ALL_TABLES
 from schema import EventSchema
 from schema.events import EVENT_TYPES
@@ -153,9 +153,7 @@ def main() -> None:
         split = keyset_rows(deep_end)
 
         def one_query(query: ListQuery = deep_end) -> object:
-            sql = _SQL()
-            _keyset_sql(events, query.order(), query.after or [], sql)
-            return store._select(events, query.order(), ", ".join(_order_term(events, n, d) for n, d in query.order()), sql, query.limit)
+            return store._rows_in_one_query(events, query.order(), _SQL(), query.after, query.limit)
 
         assert split() == one_query(), "both plans give the same page"
         label = f"nullable key ({'-' if desc else ''}end_date) at depth {depth // 2:,}"
