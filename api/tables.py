@@ -9,7 +9,7 @@ from marshmallow import Schema, fields
 
 from schema import RECORD_SCHEMAS
 from schema.fields import PrecisionDate
-from schema.record import ref_fields
+from schema.record import ref_fields, self_cited_fields
 from schema.timeline import TimelineEntrySchema
 
 META_TABLE = "meta"
@@ -86,6 +86,11 @@ class Collection:
     def relations(self) -> dict[str, str]:
         """Every field naming other records (scalar or list) → target collection."""
         return {name: target for name, (target, _) in ref_fields(self.schema).items()}
+
+    @cached_property
+    def self_cited(self) -> tuple[str, ...]:
+        """List fields whose items carry their own citations (price points)."""
+        return tuple(self_cited_fields(self.schema))
 
     @cached_property
     def date_fields(self) -> tuple[str, ...]:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import Schema, fields, validate
 
 from schema.fields import PrecisionDate, Ref, enum_field, name_field, text_field
+from schema.provenance import citations_field
 from schema.record import RecordSchema, nullable
 
 MODEL_CATEGORIES = (
@@ -27,18 +30,27 @@ def positive_int(description: str, maximum: int = PARAMETERS_MAX) -> fields.Fiel
     return nullable(fields.Integer, strict=True, validate=validate.Range(min=1, max=maximum), metadata={"description": description})
 
 
-def price_field(description: str) -> fields.Field:
+def price_field(description: str, **kwargs: Any) -> fields.Field:
     """An optional non-negative price in US dollars."""
-    return nullable(fields.Float, allow_nan=False, validate=validate.Range(min=0, max=10_000), metadata={"description": description})
+    return nullable(fields.Float, allow_nan=False, validate=validate.Range(min=0, max=10_000), metadata={"description": description}, **kwargs)
 
 
-class PricingSchema(Schema):
-    """List price of API access, in US dollars per million tokens."""
+class PricePointSchema(Schema):
+    """A list price of API access in US dollars per million tokens, from one day until another, with its sources."""
 
+    effective_from = nullable(PrecisionDate, metadata={"description": "First day this price applied (null: from release, date unknown)."})
+    effective_until = nullable(PrecisionDate, metadata={"description": "Last day this price applied; null while it still applies."})
+    observed = nullable(PrecisionDate, metadata={"description": "A day the source shows this price in force, when its start is not known."})
+    api_model = nullable(
+        fields.String, validate=validate.Length(min=1, max=100), metadata={"description": "Name of the model in the API, e.g. `deepseek-chat`."}
+    )
     input_usd_per_mtok = price_field("Input (prompt) tokens, cache miss.")
     cached_input_usd_per_mtok = price_field("Input tokens served from cache.")
     output_usd_per_mtok = price_field("Output (completion) tokens.")
-    as_of = nullable(PrecisionDate, metadata={"description": "When this price applied."})
+    note = nullable(
+        fields.String, validate=validate.Length(min=1, max=500), metadata={"description": "Conditions: a promotion, a context tier, off-peak hours."}
+    )
+    citations = citations_field()
 
 
 class AIModelSchema(RecordSchema):
@@ -60,7 +72,16 @@ class AIModelSchema(RecordSchema):
         load_default=list,
         metadata={"description": "Input modalities it accepts."},
     )
-    pricing = fields.Nested(PricingSchema, load_default=None, allow_none=True)
+    prices = fields.List(
+        fields.Nested(PricePointSchema),
+        load_default=list,
+        validate=validate.Length(max=50),
+        metadata={"description": "List prices over time, oldest first, each with its own citations.", "changes_over_time": True},
+    )
+    input_usd_per_mtok = price_field("Input price in force (today, or on `as_of`), from `prices`.", dump_only=True)
+    output_usd_per_mtok = price_field("Output price in force (today, or on `as_of`), from `prices`.", dump_only=True)
+    deprecated = nullable(PrecisionDate, metadata={"description": "When its maker announced it would be retired."})
+    retired = nullable(PrecisionDate, metadata={"description": "When it stopped being offered (API shut off, weights withdrawn)."})
     base_model = nullable(Ref, target="ai_models", metadata={"description": "Model it was trained from."})
     distilled_from = nullable(Ref, target="ai_models", metadata={"description": "Teacher model it was distilled from."})
     predecessor = nullable(Ref, target="ai_models", metadata={"description": "Previous model of its line."})

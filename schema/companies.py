@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import fields
+from marshmallow import Schema, fields, validate
 
 from schema.fields import Country, HttpsUrl, PrecisionDate, Ref, enum_field, name_field, text_field
 from schema.record import RecordSchema, nullable, ref_list, string_list
@@ -11,11 +11,16 @@ COMPANY_KINDS = (
     "ai-lab",
     "technology-company",
     "chipmaker",
+    "foundry",
+    "memory-maker",
     "semiconductor-equipment",
     "cloud-provider",
     "investment-firm",
     "government-body",
     "legislature",
+    "international-organization",
+    "standards-body",
+    "safety-institute",
     "research-institute",
     "university",
     "nonprofit",
@@ -24,10 +29,23 @@ COMPANY_KINDS = (
 )
 
 
+class FormerNameSchema(Schema):
+    """A name the organisation used until a day."""
+
+    name = name_field()
+    until = PrecisionDate(required=True, metadata={"description": "Last day the name was used (or the renaming's date)."})
+
+
 class CompanySchema(RecordSchema):
     """A company or organisation."""
 
     name = name_field()
+    former_names = fields.List(
+        fields.Nested(FormerNameSchema),
+        load_default=list,
+        validate=validate.Length(max=20),
+        metadata={"description": "Names it had before, each with the last day it was used.", "changes_over_time": True},
+    )
     native_name = nullable(fields.String, metadata={"description": "Name in its own language and script."})
     aliases = string_list("Other names it is known by.")
     kind = enum_field(COMPANY_KINDS, required=True)

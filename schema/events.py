@@ -10,6 +10,8 @@ from schema.record import RecordSchema, nullable, ref_list
 EVENT_TYPES = (
     "model-release",
     "product-launch",
+    "chip-launch",
+    "model-retirement",
     "announcement",
     "statement",
     "market-reaction",
@@ -19,6 +21,9 @@ EVENT_TYPES = (
     "funding",
     "founding",
     "acquisition",
+    "partnership",
+    "personnel",
+    "summit",
     "legal-action",
     "publication",
     "benchmark",

@@ -20,6 +20,8 @@ INSTRUMENTS = (
     "notice",
     "memorandum",
     "international-agreement",
+    "bill",
+    "resolution",
 )
 POLICY_STATUSES = (
     "proposed",
@@ -27,10 +29,12 @@ POLICY_STATUSES = (
     "adopted",
     "in-force",
     "partially-in-force",
+    "suspended",
     "revoked",
     "superseded",
     "expired",
     "withdrawn",
+    "vetoed",
 )
 
 
@@ -52,12 +56,17 @@ class PolicySchema(RecordSchema):
     instrument = enum_field(INSTRUMENTS, required=True)
     status = enum_field(POLICY_STATUSES, required=True)
     identifiers = fields.List(fields.Nested(IdentifierSchema), load_default=list)
-    signed = nullable(PrecisionDate, metadata={"description": "Signed, adopted or announced."})
-    published = nullable(PrecisionDate)
+    announced = nullable(PrecisionDate, metadata={"description": "Announced or proposed, before it was adopted."})
+    signed = nullable(PrecisionDate, metadata={"description": "Signed or adopted."})
+    published = nullable(PrecisionDate, metadata={"description": "Published in an official journal or register."})
     effective = nullable(PrecisionDate, metadata={"description": "Entered into force."})
-    revoked = nullable(PrecisionDate, metadata={"description": "Revoked, rescinded or superseded."})
-    revokes = ref_list("policies", "Policies this one revokes.")
+    suspended = nullable(PrecisionDate, metadata={"description": "Suspended: no longer applied, though not repealed."})
+    suspended_until = nullable(PrecisionDate, metadata={"description": "Last day of a suspension with a set end."})
+    revoked = nullable(PrecisionDate, metadata={"description": "Revoked, rescinded, withdrawn or superseded."})
+    expired = nullable(PrecisionDate, metadata={"description": "Lapsed at the end of its term."})
+    revokes = ref_list("policies", "Policies this one revokes, rescinds or supersedes.")
     amends = ref_list("policies", "Policies this one amends or updates.")
+    suspends = ref_list("policies", "Policies this one suspends.")
     targets = string_list("What it regulates or aims at.", max_length=300)
     goals = string_list("Stated goals.", max_length=500)
     url = nullable(HttpsUrl, metadata={"description": "Official text."})

@@ -69,6 +69,18 @@ def fact_fields(schema: Schema) -> list[str]:
     return [name for name, f in schema.fields.items() if name not in PROVENANCE_FIELDS and not f.dump_only]
 
 
+def self_cited_fields(schema: Schema) -> list[str]:
+    """List fields whose items carry their own citations (dated values such as price points)."""
+    return [
+        name
+        for name, f in schema.fields.items()
+        if name not in PROVENANCE_FIELDS
+        and isinstance(f, fields.List)
+        and isinstance(f.inner, fields.Nested)
+        and "citations" in f.inner.schema.fields
+    ]
+
+
 def nullable(field_cls: type[fields.Field], **kwargs: Any) -> fields.Field:
     """An optional field whose unknown value is null."""
     return field_cls(load_default=None, allow_none=True, **kwargs)

@@ -24,6 +24,9 @@ SOURCE_KINDS = (
     "reference",
     "dataset",
 )
+# Evidence tiers, strongest first: the maker's or government's own text; a reputable outlet's
+# original report; a copy of a report on another site; encyclopedias, wikis and aggregators.
+SOURCE_TIERS = ("primary", "reporting", "repost", "reference")
 LANGUAGE_PATTERN = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
 
 
@@ -38,6 +41,16 @@ class SourceSchema(RecordSchema):
     url = nullable(HttpsUrl)
     published = nullable(PrecisionDate)
     kind = enum_field(SOURCE_KINDS, required=True)
+    tier = enum_field(
+        SOURCE_TIERS,
+        required=True,
+        metadata={
+            "description": (
+                "Evidence tier: `primary` (the maker's or government's own text, paper, repository, filing), `reporting` (a reputable"
+                " outlet's original report), `repost` (a copy of a report on another site), `reference` (encyclopedias, wikis, aggregators)."
+            )
+        },
+    )
     language = fields.String(
         required=True,
         validate=validate.Regexp(LANGUAGE_PATTERN, error="must be a BCP 47 language tag like 'en'"),

@@ -9,7 +9,7 @@ from typing import Any
 
 from api.build.load import Problem, Record
 from api.tables import COLLECTIONS
-from schema.record import fact_fields
+from schema.record import PROVENANCE_FIELDS, fact_fields, self_cited_fields
 
 _QUOTE_MAP = str.maketrans({"‘": "'", "’": "'", "‚": "'", "“": '"', "”": '"', "„": '"', "\u00a0": " "})
 
@@ -26,9 +26,14 @@ def definitely_before(a: str, b: str) -> bool:
 
 
 def iter_citations(data: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Every citation in a record, with the path that locates it."""
+    """Every citation in a record, with the path that locates it (dated values such as prices carry their own)."""
     for i, c in enumerate(data.get("citations", [])):
         yield f"citations.{i}", c
+    for name, value in data.items():
+        if name not in PROVENANCE_FIELDS and isinstance(value, list):
+            for i, item in enumerate(value):
+                for k, c in enumerate(item.get("citations", []) if isinstance(item, dict) else []):
+                    yield f"{name}.{i}.citations.{k}", c
     for i, d in enumerate(data.get("disputes", [])):
         for j, alt in enumerate(d["alternatives"]):
             for k, c in enumerate(alt["citations"]):
@@ -151,7 +156,10 @@ class Checker:
         if source is None:
             self.problem(record, f"{path}.source", f"references unknown sources id {citation['source']!r}")
             return
-        known = set(fact_fields(COLLECTIONS[record.collection].schema))
+        schema = COLLECTIONS[record.collection].schema
+        owner = path.split(".")[0]
+        # A dated value's own citation names fields of that value (a price point's input price), not of the record.
+        known = set(schema.fields[owner].inner.schema.fields) if owner in self_cited_fields(schema) else set(fact_fields(schema))  # type: ignore[attr-defined]
         for name in citation["fields"]:
             if name.split(".")[0] not in known:
                 self.problem(record, f"{path}.fields", f"{name!r} is not a field of {record.collection}")
@@ -171,7 +179,7 @@ class Checker:
         citations = record.data.get("citations", [])
         if record.collection == "sources" or any(not c["fields"] for c in citations):
             return
-        covered = {name.split(".")[0] for c in citations for name in c["fields"]}
+        covered = {name.split(".")[0] for c in citations for name in c["fields"]} | set(self_cited_fields(COLLECTIONS[record.collection].schema))
         for name in fact_fields(COLLECTIONS[record.collection].schema):
             if name in ("name", "title", "description", "summary", "aliases", "native_name", "short_name"):
                 continue  # labels and prose describe the record rather than assert a fact

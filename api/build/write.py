@@ -65,7 +65,7 @@ class Renderer:
                 value = [
                     {**d, "alternatives": [{**a, "citations": [self.citation(c) for c in a["citations"]]} for a in d["alternatives"]]} for d in value
                 ]
-            elif name == "claims":
+            elif name == "claims" or name in collection.self_cited:
                 value = [{**c, "citations": [self.citation(x) for x in c["citations"]]} for c in value]
             out[name] = value
             if name in collection.date_fields:
