@@ -13,8 +13,8 @@ SLUG_MAX = 80
 NAME_MAX = 200
 TEXT_MAX = 4000
 
-# ISO 3166-1 alpha-2 (249 assigned codes), plus "EU", which ISO 3166 reserves
-# exceptionally for the European Union, the jurisdiction of the AI Act.
+# ISO 3166-1 alpha-2 (249 assigned codes), plus the two codes ISO 3166 reserves exceptionally
+# for bodies that issue policy: "EU" (the European Union, the AI Act) and "UN" (the United Nations).
 COUNTRY_CODES = frozenset(
     """
     AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO
@@ -25,7 +25,7 @@ COUNTRY_CODES = frozenset(
     MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE
     PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL
     SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM
-    US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW EU
+    US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW EU UN
     """.split()  # noqa: SIM905 - a block of codes reads better than 250 quoted strings
 )
 
@@ -117,7 +117,7 @@ class DateBound(PrecisionDate):
 
 
 class Country(fields.String):
-    """An ISO 3166-1 alpha-2 country code (``CN``, ``US``), or ``EU``."""
+    """An ISO 3166-1 alpha-2 country code (``CN``, ``US``), or ``EU`` or ``UN``."""
 
     def __init__(self, **kwargs: Any) -> None:
         metadata = {"pattern": "^[A-Z]{2}$", "example": "CN", **kwargs.pop("metadata", {})}

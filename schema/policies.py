@@ -51,7 +51,7 @@ class PolicySchema(RecordSchema):
     name = name_field()
     short_name = nullable(fields.String, validate=validate.Length(min=1, max=100))
     native_name = nullable(fields.String)
-    jurisdiction = Country(required=True, metadata={"description": "Country (ISO 3166-1 alpha-2) or EU."})
+    jurisdiction = Country(required=True, metadata={"description": "Country (ISO 3166-1 alpha-2), or EU or UN (codes ISO 3166 reserves for them)."})
     issuing_body = nullable(Ref, target="companies", metadata={"description": "Body that issued it."})
     instrument = enum_field(INSTRUMENTS, required=True)
     status = enum_field(POLICY_STATUSES, required=True)
