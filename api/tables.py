@@ -1,4 +1,4 @@
-"""Table, column and index layout of facts.db, shared by the build and the queries."""
+"""Table, column and index layout of facts.db, shared by the build and the queries; derived from the schemas."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ from functools import cached_property
 from marshmallow import Schema, fields
 
 from schema import RECORD_SCHEMAS
-from schema.fields import PrecisionDate
+from schema.fields import LABEL, PRECISIONS, SEARCH_WEIGHT, STARTS, VOCABULARY, PrecisionDate
 from schema.record import ref_fields, self_cited_fields
+from schema.responses import response_schema
 from schema.timeline import TimelineEntrySchema
 
 META_TABLE = "meta"
 LINKS_TABLE = "links"
-CITATIONS_TABLE = "citations"
 BODY_COLUMN = "body"  # the pre-rendered JSON of the item, served as is
 
 
@@ -35,29 +35,44 @@ class Column:
 
 @dataclass(frozen=True)
 class Collection:
-    """A record type as stored and served: its table, URL segment and columns."""
+    """A record type as stored and served: its table, URL segment and schema; everything else is read off the schema."""
 
     name: str  # table and fixture folder, e.g. "ai_models"
     path: str  # URL segment, e.g. "models"
     schema_cls: type[Schema]
-    label_field: str  # the field that names a record: "name" or "title"
-    text_fields: tuple[str, ...]  # indexed for full-text search
+    singular: str  # one record, in prose: "model", "company"
     default_sort: tuple[tuple[str, bool], ...] = ()  # before the id, when no sort is asked for
+    participants: bool = False  # `participant=` matches any of its list relations (events, the timeline)
+    authored: bool = True  # loaded from fixtures (the timeline is built from the other collections)
+
+    @property
+    def article(self) -> str:
+        return "an" if self.singular[0] in "aeiou" else "a"
+
+    @property
+    def possessive(self) -> str:
+        """ "a company's", for summaries such as "List a company's models"."""
+        return f"{self.article} {self.singular}'s"
 
     @cached_property
     def schema(self) -> Schema:
         return self.schema_cls()
 
     @cached_property
+    def served_fields(self) -> dict[str, fields.Field]:
+        """The fields of a record as the API serves it (facts, precisions, derived values, provenance)."""
+        return dict(response_schema(self.schema_cls)().fields)
+
+    @cached_property
     def columns(self) -> tuple[Column, ...]:
-        """Scalar columns derived from the schema, in schema order, with date precisions."""
+        """Scalar columns of the served record, in its order: facts, date precisions and derived values."""
         refs = ref_fields(self.schema)
         cols: list[Column] = []
-        for name, f in self.schema.fields.items():
+        for name, f in self.served_fields.items():
             kind = _column_kind(f)
             if kind is None:
                 continue
-            required = bool(f.required) and not f.allow_none
+            required = bool(self.schema.fields[name].required if name in self.schema.fields else False) and not f.allow_none
             if name in refs:
                 cols.append(Column(name, "ref", target=refs[name][0], required=required))
             elif kind == "enum":
@@ -65,7 +80,7 @@ class Collection:
             else:
                 cols.append(Column(name, kind, required=required))
             if kind == "date":
-                cols.append(Column(f"{name}_precision", "enum", choices=("year", "month", "day"), required=required))
+                cols.append(Column(f"{name}_precision", "enum", choices=PRECISIONS, required=required))
         return tuple(cols)
 
     @cached_property
@@ -73,9 +88,19 @@ class Collection:
         return {c.name: c for c in self.columns}
 
     @cached_property
+    def relations(self) -> dict[str, str]:
+        """Every field naming other records (scalar or list) → target collection, derived ones included."""
+        return {name: target for name, (target, _) in ref_fields(response_schema(self.schema_cls)()).items()}
+
+    @cached_property
     def list_refs(self) -> dict[str, str]:
         """List fields naming other records (field → target collection), stored in ``links``."""
-        return {name: target for name, (target, is_list) in ref_fields(self.schema).items() if is_list}
+        return {name: target for name, (target, is_list) in ref_fields(response_schema(self.schema_cls)()).items() if is_list}
+
+    @cached_property
+    def self_references(self) -> tuple[str, ...]:
+        """Scalar fields naming another record of this same collection (a parent, a base model)."""
+        return tuple(name for name, (target, is_list) in ref_fields(self.schema).items() if target == self.name and not is_list)
 
     @cached_property
     def never_null(self) -> frozenset[str]:
@@ -83,9 +108,8 @@ class Collection:
         return frozenset({"id", *(c.name for c in self.columns if c.required)})
 
     @cached_property
-    def relations(self) -> dict[str, str]:
-        """Every field naming other records (scalar or list) → target collection."""
-        return {name: target for name, (target, _) in ref_fields(self.schema).items()}
+    def date_fields(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.kind == "date")
 
     @cached_property
     def self_cited(self) -> tuple[str, ...]:
@@ -93,8 +117,34 @@ class Collection:
         return tuple(self_cited_fields(self.schema))
 
     @cached_property
-    def date_fields(self) -> tuple[str, ...]:
-        return tuple(c.name for c in self.columns if c.kind == "date")
+    def text_fields(self) -> tuple[str, ...]:
+        """Fields indexed for full-text search, in schema order."""
+        return tuple(name for name, f in self.schema.fields.items() if f.metadata.get(SEARCH_WEIGHT))
+
+    @cached_property
+    def search_weights(self) -> tuple[float, ...]:
+        """bm25 weight of each text field: names count most, then second names, then prose."""
+        return tuple(float(self.schema.fields[name].metadata[SEARCH_WEIGHT]) for name in self.text_fields)
+
+    @cached_property
+    def label_fields(self) -> tuple[str, ...]:
+        """Text fields that name the record: a search equal to one of them puts the record first."""
+        return tuple(name for name in self.text_fields if self.schema.fields[name].metadata.get(LABEL))
+
+    @cached_property
+    def label_field(self) -> str:
+        """The field that names a record (``name`` or ``title``)."""
+        return next(name for name, f in self.schema.fields.items() if f.metadata.get(LABEL) and f.required)
+
+    @cached_property
+    def start_fields(self) -> tuple[str, ...]:
+        """Dates a record exists from, the first known of them counting (for ``as_of``)."""
+        return tuple(name for name, f in self.schema.fields.items() if f.metadata.get(STARTS))
+
+    @cached_property
+    def vocabulary_fields(self) -> tuple[str, ...]:
+        """Free-text fields naming shared things, each spelled one way across records."""
+        return tuple(name for name, f in self.schema.fields.items() if f.metadata.get(VOCABULARY))
 
 
 def _column_kind(f: fields.Field) -> str | None:
@@ -106,7 +156,7 @@ def _column_kind(f: fields.Field) -> str | None:
         return "int"
     if isinstance(f, fields.Float):
         return "float"
-    if isinstance(f, fields.String):
+    if isinstance(f, fields.String) and not f.metadata.get("precision_of"):
         return "enum" if _choices(f) else "str"
     return None
 
@@ -122,20 +172,23 @@ def _choices(f: fields.Field) -> tuple[str, ...]:
 COLLECTIONS: dict[str, Collection] = {
     c.name: c
     for c in (
-        Collection("ai_models", "models", RECORD_SCHEMAS["ai_models"], "name", ("name", "family", "description")),
-        Collection("companies", "companies", RECORD_SCHEMAS["companies"], "name", ("name", "native_name", "description")),
-        Collection("policies", "policies", RECORD_SCHEMAS["policies"], "name", ("name", "short_name", "description")),
-        Collection("events", "events", RECORD_SCHEMAS["events"], "title", ("title", "summary")),
-        Collection("people", "people", RECORD_SCHEMAS["people"], "name", ("name", "native_name", "description")),
-        Collection("chips", "chips", RECORD_SCHEMAS["chips"], "name", ("name", "family", "description")),
-        Collection("sources", "sources", RECORD_SCHEMAS["sources"], "title", ("title", "publisher", "description")),
+        Collection("ai_models", "models", RECORD_SCHEMAS["ai_models"], "model"),
+        Collection("companies", "companies", RECORD_SCHEMAS["companies"], "company"),
+        Collection("policies", "policies", RECORD_SCHEMAS["policies"], "policy"),
+        Collection("events", "events", RECORD_SCHEMAS["events"], "event", participants=True),
+        Collection("people", "people", RECORD_SCHEMAS["people"], "person"),
+        Collection("chips", "chips", RECORD_SCHEMAS["chips"], "chip"),
+        Collection("sources", "sources", RECORD_SCHEMAS["sources"], "source"),
     )
 }
 COLLECTIONS_BY_PATH: dict[str, Collection] = {c.path: c for c in COLLECTIONS.values()}
 
 # Built from the collections above rather than authored: served at /v1/timeline.
-TIMELINE = Collection("timeline", "timeline", TimelineEntrySchema, "title", ("title",), default_sort=(("date", False),))
-ALL_TABLES: dict[str, Collection] = {**COLLECTIONS, TIMELINE.name: TIMELINE}
+TIMELINE = Collection(
+    "timeline", "timeline", TimelineEntrySchema, "timeline entry", default_sort=(("date", False),), participants=True, authored=False
+)
+# Every table that holds records: the authored collections and the timeline.
+RECORD_TABLES: dict[str, Collection] = {**COLLECTIONS, TIMELINE.name: TIMELINE}
 
 
 def fts_table(collection: Collection) -> str:

@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from schema.fields import PrecisionDate, Ref, enum_field, name_field, text_field
+from schema.fields import CHANGES, Ref, date_field, enum_field, name_field, text_field, vocabulary_field
 from schema.provenance import citations_field
 from schema.record import RecordSchema, nullable
 
@@ -38,9 +38,9 @@ def price_field(description: str, **kwargs: Any) -> fields.Field:
 class PricePointSchema(Schema):
     """A list price of API access in US dollars per million tokens, from one day until another, with its sources."""
 
-    effective_from = nullable(PrecisionDate, metadata={"description": "First day this price applied (null: from release, date unknown)."})
-    effective_until = nullable(PrecisionDate, metadata={"description": "Last day this price applied; null while it still applies."})
-    observed = nullable(PrecisionDate, metadata={"description": "A day the source shows this price in force, when its start is not known."})
+    effective_from = date_field("First day this price applied (null: not stated).")
+    effective_until = date_field("Last day this price applied; null while it still applies.", not_before=("effective_from", "observed"))
+    observed = date_field("A day the source shows this price in force, when its first day is not known.")
     api_model = nullable(
         fields.String, validate=validate.Length(min=1, max=100), metadata={"description": "Name of the model in the API, e.g. `deepseek-chat`."}
     )
@@ -58,11 +58,11 @@ class AIModelSchema(RecordSchema):
 
     name = name_field()
     developer = Ref("companies", required=True, metadata={"description": "Company that developed it."})
-    family = nullable(fields.String, validate=validate.Length(min=1, max=100))
+    family = vocabulary_field(search_weight=5.0)
     category = enum_field(MODEL_CATEGORIES, required=True)
-    release_date = nullable(PrecisionDate)
+    release_date = date_field("First made available (weights, API or product).", starts=True, timeline=("model-release", "released"))
     open_weights = nullable(fields.Boolean, truthy={True}, falsy={False})
-    license = nullable(fields.String, validate=validate.Length(min=1, max=100))
+    license = vocabulary_field()
     parameters_total = positive_int("Total parameters.")
     parameters_active = positive_int("Parameters active per token (mixture-of-experts).")
     context_window = positive_int("Context window in tokens.", maximum=10**9)
@@ -76,12 +76,18 @@ class AIModelSchema(RecordSchema):
         fields.Nested(PricePointSchema),
         load_default=list,
         validate=validate.Length(max=50),
-        metadata={"description": "List prices over time, oldest first, each with its own citations.", "changes_over_time": True},
+        metadata={"description": "List prices over time, oldest first, each with its own citations.", CHANGES: True},
     )
     input_usd_per_mtok = price_field("Input price in force (today, or on `as_of`), from `prices`.", dump_only=True)
     output_usd_per_mtok = price_field("Output price in force (today, or on `as_of`), from `prices`.", dump_only=True)
-    deprecated = nullable(PrecisionDate, metadata={"description": "When its maker announced it would be retired."})
-    retired = nullable(PrecisionDate, metadata={"description": "When it stopped being offered (API shut off, weights withdrawn)."})
+    deprecated = date_field(
+        "When its maker announced it would be retired.", not_before=("release_date",), timeline=("model-deprecation", "deprecated")
+    )
+    retired = date_field(
+        "When it stopped being offered (API shut off, weights withdrawn).",
+        not_before=("release_date", "deprecated"),
+        timeline=("model-retirement", "retired"),
+    )
     base_model = nullable(Ref, target="ai_models", metadata={"description": "Model it was trained from."})
     distilled_from = nullable(Ref, target="ai_models", metadata={"description": "Teacher model it was distilled from."})
     predecessor = nullable(Ref, target="ai_models", metadata={"description": "Previous model of its line."})

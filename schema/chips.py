@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from schema.fields import PrecisionDate, Ref, name_field, text_field
+from schema.fields import Ref, date_field, name_field, text_field, vocabulary_field
 from schema.record import RecordSchema, nullable, ref_list
 
 CHIP_KINDS = ("gpu", "npu", "tpu", "asic", "cpu", "memory")
@@ -21,14 +21,14 @@ class ChipSchema(RecordSchema):
     name = name_field()
     manufacturer = Ref("companies", required=True, metadata={"description": "Company that designs and sells it."})
     kind = nullable(fields.String, validate=validate.OneOf(CHIP_KINDS), metadata={"description": "GPU, NPU, TPU or other accelerator."})
-    family = nullable(fields.String, validate=validate.Length(min=1, max=100))
-    architecture = nullable(fields.String, validate=validate.Length(min=1, max=100))
-    announced = nullable(PrecisionDate)
-    released = nullable(PrecisionDate, metadata={"description": "First shipped or generally available."})
+    family = vocabulary_field(search_weight=5.0)
+    architecture = vocabulary_field()
+    announced = date_field(starts=True)
+    released = date_field("First shipped or generally available.", starts=True, not_before=("announced",))
     foundry = nullable(Ref, target="companies", metadata={"description": "Company that fabricates it."})
-    process_node = nullable(fields.String, validate=validate.Length(min=1, max=60), metadata={"example": "TSMC 4N"})
+    process_node = vocabulary_field(60, metadata={"example": "TSMC 4N"})
     memory_gb = spec("On-package memory, in GB.", 100_000)
-    memory_type = nullable(fields.String, validate=validate.Length(min=1, max=60), metadata={"example": "HBM3"})
+    memory_type = vocabulary_field(60, metadata={"example": "HBM3"})
     memory_bandwidth_tbps = spec("Memory bandwidth, in TB/s.", 1_000)
     bf16_tflops = spec("Dense BF16/FP16 throughput, in TFLOPS (without sparsity).")
     fp8_tflops = spec("Dense FP8 throughput, in TFLOPS (without sparsity).")

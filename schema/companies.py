@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from schema.fields import Country, HttpsUrl, PrecisionDate, Ref, enum_field, name_field, text_field
+from schema.fields import (
+    CHANGES,
+    Country,
+    HttpsUrl,
+    PrecisionDate,
+    Ref,
+    date_field,
+    enum_field,
+    name_field,
+    other_name_field,
+    text_field,
+    vocabulary_field,
+)
 from schema.record import RecordSchema, nullable, ref_list, string_list
 
 COMPANY_KINDS = (
@@ -32,7 +44,7 @@ COMPANY_KINDS = (
 class FormerNameSchema(Schema):
     """A name the organisation used until a day."""
 
-    name = name_field()
+    name = name_field(search_weight=5.0)
     until = PrecisionDate(required=True, metadata={"description": "Last day the name was used (or the renaming's date)."})
 
 
@@ -44,14 +56,14 @@ class CompanySchema(RecordSchema):
         fields.Nested(FormerNameSchema),
         load_default=list,
         validate=validate.Length(max=20),
-        metadata={"description": "Names it had before, each with the last day it was used.", "changes_over_time": True},
+        metadata={"description": "Names it had before, each with the last day it was used.", CHANGES: True},
     )
-    native_name = nullable(fields.String, metadata={"description": "Name in its own language and script."})
-    aliases = string_list("Other names it is known by.")
+    native_name = other_name_field("Name in its own language and script.")
+    aliases = string_list("Other names it is known by.", label=True)
     kind = enum_field(COMPANY_KINDS, required=True)
     country = nullable(Country, metadata={"description": "Country of headquarters (ISO 3166-1 alpha-2)."})
-    hq_city = nullable(fields.String)
-    founded = nullable(PrecisionDate)
+    hq_city = vocabulary_field(200)
+    founded = date_field(starts=True)
     parent = nullable(Ref, target="companies", metadata={"description": "Owning or controlling organisation."})
     backers = ref_list("companies", "Investors and financial backers.")
     founders = ref_list("people", "Founders.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from schema.fields import Country, PrecisionDate, Slug, enum_field, name_field, text_field
+from schema.fields import STARTS, Country, PrecisionDate, Slug, date_field, enum_field, name_field, text_field, vocabulary_field
 from schema.record import RecordSchema, nullable, ref_list
 
 EVENT_TYPES = (
@@ -45,11 +45,11 @@ class EventSchema(RecordSchema):
     """Something that happened, and who and what took part."""
 
     title = name_field()
-    date = PrecisionDate(required=True)
-    end_date = nullable(PrecisionDate)
+    date = PrecisionDate(required=True, metadata={STARTS: True})
+    end_date = date_field(not_before=("date",))
     type = enum_field(EVENT_TYPES, required=True)
     summary = text_field()
-    location = nullable(fields.String, validate=validate.Length(min=1, max=200))
+    location = vocabulary_field(200)
     country = nullable(Country)
     companies = ref_list("companies", "Companies and organisations involved.")
     models = ref_list("ai_models", "AI models involved.")

@@ -8,6 +8,17 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate
 
+# Facts about a field live in its marshmallow metadata, read by the build, the queries and the docs.
+# (Plain keys: apispec copies only OpenAPI keywords and "x-" keys into the document.)
+LABEL = "label"  # names the record (name, title, aliases): needs no citation; an exact match ranks first in search
+PROSE = "prose"  # describes the record in free text: needs no citation
+SEARCH_WEIGHT = "search_weight"  # indexed for full-text search, with this bm25 weight
+STARTS = "starts"  # the record exists from this date (the first known of such fields), for `as_of`
+NOT_BEFORE = "not_before"  # names of date fields this date cannot precede
+VOCABULARY = "vocabulary"  # free text that names shared things: one spelling across records
+CHANGES = "changes_over_time"  # dated values (prices, roles, names) that `as_of` picks by day
+TIMELINE = "timeline"  # a milestone on the timeline: (entry kind, verb), e.g. ("policy-signed", "signed")
+
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 SLUG_MAX = 80
 NAME_MAX = 200
@@ -45,6 +56,21 @@ def date_precision(value: str) -> str:
     return _PRECISION_BY_LENGTH[len(value)]
 
 
+def period_start(value: str) -> str:
+    """The first day of the period a precision date names: "2025-05" → "2025-05-01"."""
+    return value + "-01-01"[len(value) - 4 :] if len(value) < 10 else value
+
+
+def period_end(value: str) -> str:
+    """The last day of the period a precision date names: "2025-02" → "2025-02-28"."""
+    if len(value) == 10:
+        return value
+    year = int(value[:4])
+    month = int(value[5:7]) if len(value) == 7 else 12
+    last = (dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return f"{year:04d}-{month:02d}-{last:02d}"
+
+
 def parse_precision_date(value: str, strict_calendar: bool = True) -> str:
     """Validate ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` and return it unchanged.
 
@@ -77,7 +103,7 @@ class Slug(fields.String):
                 validate.Length(min=1, max=SLUG_MAX),
                 validate.Regexp(SLUG_PATTERN, error="must be a slug like 'deepseek-r1'"),
             ],
-            metadata={"pattern": SLUG_PATTERN, "example": "deepseek-r1", **kwargs.pop("metadata", {})},
+            metadata={"pattern": SLUG_PATTERN, **kwargs.pop("metadata", {})},
             **kwargs,
         )
 
@@ -146,14 +172,45 @@ class HttpsUrl(fields.Url):
         self.validators = [*self.validators, _untracked]
 
 
-def name_field(**kwargs: Any) -> fields.String:
-    """A required, non-blank display name."""
-    return fields.String(required=True, validate=validate.Length(min=1, max=NAME_MAX), **kwargs)
+def name_field(search_weight: float = 10.0, **kwargs: Any) -> fields.String:
+    """A required, non-blank display name: the record's label, searched with the highest weight."""
+    metadata = {LABEL: True, SEARCH_WEIGHT: search_weight, **kwargs.pop("metadata", {})}
+    return fields.String(required=True, validate=validate.Length(min=1, max=NAME_MAX), metadata=metadata, **kwargs)
+
+
+def other_name_field(description: str | None = None, max_length: int = NAME_MAX, **kwargs: Any) -> fields.String:
+    """An optional second name (short, native): a label, searched below the main name."""
+    metadata = {LABEL: True, SEARCH_WEIGHT: 5.0, **({"description": description} if description else {})}
+    return fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=max_length), metadata=metadata, **kwargs)
 
 
 def text_field(**kwargs: Any) -> fields.String:
-    """Optional prose (a description or summary)."""
-    return fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=TEXT_MAX), **kwargs)
+    """Optional prose (a description or summary), searched with the lowest weight."""
+    metadata = {PROSE: True, SEARCH_WEIGHT: 1.0, **kwargs.pop("metadata", {})}
+    return fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=TEXT_MAX), metadata=metadata, **kwargs)
+
+
+def vocabulary_field(max_length: int = 100, search_weight: float | None = None, **kwargs: Any) -> fields.String:
+    """Optional free text naming something shared across records (a licence, a city): spelled one way everywhere."""
+    metadata = {VOCABULARY: True, **({SEARCH_WEIGHT: search_weight} if search_weight else {}), **kwargs.pop("metadata", {})}
+    return fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=max_length), metadata=metadata, **kwargs)
+
+
+def date_field(
+    description: str | None = None, *, starts: bool = False, not_before: tuple[str, ...] = (), timeline: tuple[str, str] | None = None, **kwargs: Any
+) -> PrecisionDate:
+    """An optional precision date; ``starts`` marks the dates a record exists from, ``not_before`` the dates it
+    cannot precede, ``timeline`` its milestone on the timeline (kind, verb)."""
+    metadata: dict[str, Any] = {**({"description": description} if description else {}), **kwargs.pop("metadata", {})}
+    if timeline:
+        metadata[TIMELINE] = timeline
+    if starts:
+        metadata[STARTS] = True
+    if not_before:
+        metadata[NOT_BEFORE] = not_before
+    kwargs.setdefault("load_default", None)
+    kwargs.setdefault("allow_none", True)
+    return PrecisionDate(metadata=metadata, **kwargs)
 
 
 def enum_field(choices: tuple[str, ...], **kwargs: Any) -> fields.String:

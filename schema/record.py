@@ -33,23 +33,28 @@ class RecordSchema(Schema):
     )
 
 
-def ref_list(target: str, description: str) -> fields.List:
-    """A list of ids of records in ``target`` (empty by default)."""
-    return fields.List(
-        Ref(target),
-        load_default=list,
-        validate=validate.Length(max=200),
-        metadata={"description": description, "x-references": target},
-    )
+# Derived list relations, filled by the build rather than authored: the records of the target whose named field
+# lists this one (INVERSE_OF), or the ids that the items of one of this record's lists name (COLLECTED_FROM).
+INVERSE_OF = "inverse_of"
+COLLECTED_FROM = "collected_from"
 
 
-def string_list(description: str, max_length: int = NAME_MAX) -> fields.List:
-    """A list of short strings (empty by default)."""
+def ref_list(target: str, description: str, inverse_of: str | None = None, collected_from: str | None = None) -> fields.List:
+    """A list of ids of records in ``target`` (empty by default); derived by the build with ``inverse_of`` or ``collected_from``."""
+    metadata: dict[str, Any] = {"description": description, "x-references": target}
+    if inverse_of or collected_from:
+        metadata.update({INVERSE_OF: inverse_of} if inverse_of else {COLLECTED_FROM: collected_from})
+        return fields.List(Ref(target), dump_only=True, metadata=metadata)
+    return fields.List(Ref(target), load_default=list, validate=validate.Length(max=200), metadata=metadata)
+
+
+def string_list(description: str, max_length: int = NAME_MAX, **metadata: Any) -> fields.List:
+    """A list of short strings (empty by default); ``metadata`` adds facts about the field (``label=True``)."""
     return fields.List(
         fields.String(validate=validate.Length(min=1, max=max_length)),
         load_default=list,
         validate=validate.Length(max=100),
-        metadata={"description": description},
+        metadata={"description": description, **metadata},
     )
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import fields, validate
+from marshmallow import Schema, fields, validate
 
-from schema.fields import HttpsUrl, PrecisionDate, enum_field, name_field, text_field
+from schema.fields import HttpsUrl, date_field, enum_field, name_field, text_field, vocabulary_field
 from schema.provenance import citations_field
 from schema.record import RecordSchema, nullable, string_list
 
@@ -30,16 +30,28 @@ SOURCE_TIERS = ("primary", "reporting", "repost", "reference")
 LANGUAGE_PATTERN = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
 
 
+class CitedBySchema(Schema):
+    """A record that cites a source."""
+
+    type = fields.String(metadata={"description": "Collection of the citing record.", "example": "models"})
+    id = fields.String(metadata={"example": "deepseek-r1"})
+    role = fields.String(
+        validate=validate.OneOf(("citation", "claim", "dispute")),
+        metadata={"description": "Whether the source backs the record's fields, a claim, or a disputed value."},
+    )
+    fields = fields.List(fields.String(), metadata={"description": "Fields the citation supports; empty means the whole record."})  # type: ignore[assignment]
+
+
 class SourceSchema(RecordSchema):
     """A cited source; ``file`` names its local copy in ``seeds/`` when we hold it."""
 
     # A source is its own provenance: citing one is optional.
     citations = citations_field(required=False)
     title = name_field()
-    publisher = nullable(fields.String, validate=validate.Length(min=1, max=200))
+    publisher = vocabulary_field(200, search_weight=5.0)
     authors = string_list("Authors, as credited.")
     url = nullable(HttpsUrl)
-    published = nullable(PrecisionDate)
+    published = date_field(starts=True)
     kind = enum_field(SOURCE_KINDS, required=True)
     tier = enum_field(
         SOURCE_TIERS,
@@ -62,3 +74,4 @@ class SourceSchema(RecordSchema):
         metadata={"description": "File name of the local copy in seeds/."},
     )
     description = text_field()
+    cited_by = fields.List(fields.Nested(CitedBySchema), dump_only=True, metadata={"description": "Records citing this source (built)."})
