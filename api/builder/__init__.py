@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import fcntl
-import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,9 +10,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from api.build.checks import check_records
-from api.build.load import Problem, Record, content_hash, load_fixtures
-from api.build.write import write_database
+from api.builder.checks import check_records
+from api.builder.load import Problem, Record, content_hash, load_fixtures
+from api.builder.write import write_database
+from api.database import stored_hash
 from schema import SCHEMA_VERSION
 
 
@@ -66,21 +66,6 @@ def build(fixtures_dir: Path, seeds_dir: Path, database: Path) -> BuildReport:
     return report
 
 
-def stored_hash(database: Path) -> str | None:
-    """The content hash a database was built from, or None if it is missing or unreadable."""
-    if not database.is_file():
-        return None
-    try:
-        conn = sqlite3.connect(f"{database.resolve().as_uri()}?mode=ro", uri=True)
-        try:
-            row = conn.execute("SELECT value FROM meta WHERE key = 'content_hash'").fetchone()
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError:
-        return None
-    return row[0] if row else None
-
-
 @contextmanager
 def _build_lock(database: Path) -> Iterator[None]:
     """An exclusive lock so that workers starting together build only once."""
@@ -105,12 +90,17 @@ def ensure_database(fixtures_dir: Path, seeds_dir: Path, database: Path) -> bool
         return True
 
 
-def read_meta(database: Path) -> dict[str, str]:
-    conn = sqlite3.connect(f"{database.resolve().as_uri()}?mode=ro", uri=True)
+def ensure_servable(fixtures_dir: Path, seeds_dir: Path, database: Path) -> BuildFailed | None:
+    """Build if stale, for a service about to start. With broken fixtures, keep a previous database and
+    return the failure for the caller to report (a bad edit must not take the service down); with no
+    previous database there is nothing to serve, so the failure is raised."""
     try:
-        return dict(conn.execute("SELECT key, value FROM meta").fetchall())
-    finally:
-        conn.close()
+        ensure_database(fixtures_dir, seeds_dir, database)
+    except BuildFailed as exc:
+        if stored_hash(database) is None:
+            raise
+        return exc
+    return None
 
 
-__all__ = ["BuildFailed", "BuildReport", "Problem", "build", "ensure_database", "read_meta", "validate"]
+__all__ = ["BuildFailed", "BuildReport", "Problem", "build", "ensure_database", "ensure_servable", "validate"]

@@ -1,17 +1,35 @@
-"""Cross-record checks: unique ids, resolving references, verbatim quotes, citation coverage, dates."""
+"""Cross-record checks: unique ids, resolving references, verbatim quotes, citation coverage, dates and the story they tell."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from api.build.load import Problem, Record
+from marshmallow import Schema, fields
+
+from api.builder.derive import ENDING_STATUSES
+from api.builder.load import Problem, Record
 from api.tables import COLLECTIONS
-from schema.record import PROVENANCE_FIELDS, fact_fields, self_cited_fields
+from schema.fields import LABEL, NOT_BEFORE, PROSE, period_start
+from schema.record import PROVENANCE_FIELDS, fact_fields, ref_fields, self_cited_fields
 
 _QUOTE_MAP = str.maketrans({"‘": "'", "’": "'", "‚": "'", "“": '"', "”": '"', "„": '"', "\u00a0": " "})
+
+# A policy in one of these statuses must carry the date of that state, and (where another instrument ends or
+# suspends it) be named by that instrument's `revokes` / `suspends`.
+DATED_STATUSES = {
+    **{status: field for field, statuses in ENDING_STATUSES.items() for status in statuses},
+    "suspended": "suspended",
+}
+ENDED_BY = {"revoked": "revokes", "superseded": "revokes", "suspended": "suspends"}
+# Collections whose records come into being on a start date: an event cannot name one before it existed.
+# (Policies are named by events long before they are signed: proposals, votes, negotiations.)
+EXISTING_THINGS = ("companies", "ai_models", "chips")
+# Titles several people hold at once: the one-holder-at-a-time check leaves them out.
+SHARED_TITLE_WORDS = ("co-", "founder", "member", "board", "vice", "deputy", "fellow", "advis", "investor", "partner", "staff")
 
 
 def normalise_text(text: str) -> str:
@@ -43,18 +61,23 @@ def iter_citations(data: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]
             yield f"claims.{i}.citations.{k}", c
 
 
-# Free-text fields whose values name the same things across records.
-VOCABULARY_FIELDS = {
-    "ai_models": ("license", "family"),
-    "chips": ("family", "architecture"),
-    "companies": ("hq_city",),
-    "events": ("location",),
-    "sources": ("publisher",),
-}
-
-
 def _present(value: Any) -> bool:
     return value is not None and value != [] and value != {}
+
+
+def _nested_items(schema: Schema, data: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, Schema, dict[str, Any]]]:
+    """The record itself and every nested object in its lists (roles, price points), each with its schema and path."""
+    yield prefix, schema, data
+    for name, f in schema.fields.items():
+        if name in PROVENANCE_FIELDS or not isinstance(f, fields.List) or not isinstance(f.inner, fields.Nested):
+            continue
+        for i, item in enumerate(data.get(name) or []):
+            yield from _nested_items(f.inner.schema, item, f"{prefix}{name}.{i}.")
+
+
+def _uncited(f: fields.Field) -> bool:
+    """Labels and prose name or describe the record rather than assert a fact: they need no citation."""
+    return bool(f.metadata.get(LABEL) or f.metadata.get(PROSE))
 
 
 class Checker:
@@ -82,7 +105,11 @@ class Checker:
                 self.check_citation(record, path, citation, sources.get(citation["source"]))
             self.check_coverage(record)
             self.check_disputes(record)
-            self.check_dates(record)
+            self.check_date_order(record)
+            self.check_existed_by(record)
+        self.check_model_releases()
+        self.check_policy_states()
+        self.check_single_holders()
         self.check_vocabularies()
         for source in sources.values():
             if source.data.get("file") and self.seed_text(source.data["file"]) is None:
@@ -93,17 +120,17 @@ class Checker:
 
     def check_vocabularies(self) -> None:
         """Free-text vocabularies are spelled one way: "Apache 2.0" and "Apache-2.0" may not both appear."""
-        for collection, fields in VOCABULARY_FIELDS.items():
-            for name in fields:
+        for name, collection in COLLECTIONS.items():
+            for field_name in collection.vocabulary_fields:
                 spellings: dict[str, str] = {}
-                for record in self.index[collection].values():
-                    value = record.data.get(name)
+                for record in self.index[name].values():
+                    value = record.data.get(field_name)
                     if not isinstance(value, str):
                         continue
                     key = re.sub(r"[^0-9a-z]", "", value.casefold())
                     first = spellings.setdefault(key, value)
                     if first != value:
-                        self.problem(record, name, f"{value!r} is spelled {first!r} elsewhere; use one spelling")
+                        self.problem(record, field_name, f"{value!r} is spelled {first!r} elsewhere; use one spelling")
 
     def check_unique_ids(self) -> None:
         for record in self.records:
@@ -131,19 +158,18 @@ class Checker:
             self.problem(record, field, f"references unknown {target} id {value!r}")
 
     def check_references(self, record: Record) -> None:
+        """Every id a record names resolves, at any depth (a role's organisation too); a list names an id once."""
         collection = COLLECTIONS[record.collection]
-        for name, column in collection.column_map.items():
-            if column.kind == "ref" and record.data.get(name) is not None:
-                self.resolve(record, name, str(column.target), record.data[name])
-        for name, target in collection.list_refs.items():
-            for i, value in enumerate(record.data.get(name, [])):
-                self.resolve(record, f"{name}.{i}", target, value)
-            if len(set(record.data.get(name, []))) != len(record.data.get(name, [])):
-                self.problem(record, name, "lists the same id twice")
-        for i, role in enumerate(record.data.get("roles", [])):
-            if role.get("organization"):
-                self.resolve(record, f"roles.{i}.organization", "companies", role["organization"])
-        if record.data.get("id") in {record.data.get(f) for f in ("parent", "base_model", "distilled_from", "predecessor", "variant_of")}:
+        for prefix, schema, data in _nested_items(collection.schema, record.data):
+            for name, (target, is_list) in ref_fields(schema).items():
+                value = data.get(name)
+                values = value if is_list else [value]
+                for i, target_id in enumerate(values or []):
+                    if target_id is not None:
+                        self.resolve(record, f"{prefix}{name}.{i}" if is_list else f"{prefix}{name}", target, target_id)
+                if is_list and value and len(set(value)) != len(value):
+                    self.problem(record, f"{prefix}{name}", "lists the same id twice")
+        if record.id in {record.data.get(f) for f in collection.self_references}:
             self.problem(record, "id", "a record cannot reference itself")
 
     def seed_text(self, file_name: str) -> str | None:
@@ -159,7 +185,8 @@ class Checker:
         schema = COLLECTIONS[record.collection].schema
         owner = path.split(".")[0]
         # A dated value's own citation names fields of that value (a price point's input price), not of the record.
-        known = set(schema.fields[owner].inner.schema.fields) if owner in self_cited_fields(schema) else set(fact_fields(schema))  # type: ignore[attr-defined]
+        nested = schema.fields[owner].inner.schema if owner in self_cited_fields(schema) else None  # type: ignore[attr-defined]
+        known = set(nested.fields) if nested is not None else set(fact_fields(schema))
         for name in citation["fields"]:
             if name.split(".")[0] not in known:
                 self.problem(record, f"{path}.fields", f"{name!r} is not a field of {record.collection}")
@@ -175,15 +202,14 @@ class Checker:
             self.problem(record, f"{path}.quote", f"quote not found verbatim in seeds/{seed}: {quote[:80]!r}")
 
     def check_coverage(self, record: Record) -> None:
-        """Every non-null fact field is supported by a citation (or a record-level one)."""
+        """Every non-null fact field is supported by a citation (or a record-level one); dated values cite themselves."""
         citations = record.data.get("citations", [])
         if record.collection == "sources" or any(not c["fields"] for c in citations):
             return
-        covered = {name.split(".")[0] for c in citations for name in c["fields"]} | set(self_cited_fields(COLLECTIONS[record.collection].schema))
-        for name in fact_fields(COLLECTIONS[record.collection].schema):
-            if name in ("name", "title", "description", "summary", "aliases", "native_name", "short_name"):
-                continue  # labels and prose describe the record rather than assert a fact
-            if _present(record.data.get(name)) and name not in covered:
+        schema = COLLECTIONS[record.collection].schema
+        covered = {name.split(".")[0] for c in citations for name in c["fields"]} | set(self_cited_fields(schema))
+        for name in fact_fields(schema):
+            if not _uncited(schema.fields[name]) and _present(record.data.get(name)) and name not in covered:
                 self.problem(record, name, "no citation supports this field (list it in a citation's fields)")
 
     def check_disputes(self, record: Record) -> None:
@@ -193,33 +219,98 @@ class Checker:
             if dispute["field"].split(".")[0] not in known:
                 self.problem(record, f"disputes.{i}.field", f"{dispute['field']!r} is not a field of {record.collection}")
 
-    def check_dates(self, record: Record) -> None:
-        d = record.data
-        pairs = {
-            "policies": [("signed", "effective"), ("signed", "revoked"), ("published", "revoked")],
-            "events": [("date", "end_date")],
-        }.get(record.collection, [])
-        for earlier, later in pairs:
-            if d.get(earlier) and d.get(later) and definitely_before(d[later], d[earlier]):
-                self.problem(record, later, f"{later} {d[later]} is before {earlier} {d[earlier]}")
-        for i, role in enumerate(d.get("roles", [])):
-            if role.get("start") and role.get("end") and definitely_before(role["end"], role["start"]):
-                self.problem(record, f"roles.{i}.end", "ends before it starts")
-        if record.collection == "events":
-            self.check_participants_existed(record)
-        if record.collection == "ai_models" and d.get("release_date"):
-            developer = self.index["companies"].get(d["developer"])
-            founded = developer.data.get("founded") if developer else None
-            if founded and definitely_before(d["release_date"], founded):
-                self.problem(record, "release_date", f"before its developer {d['developer']} was founded ({founded})")
+    def check_date_order(self, record: Record) -> None:
+        """A date is not before the dates its field says it follows (signed → effective, start → end, from → until)."""
+        for prefix, schema, data in _nested_items(COLLECTIONS[record.collection].schema, record.data):
+            for name, f in schema.fields.items():
+                later = data.get(name)
+                for earlier_name in f.metadata.get(NOT_BEFORE, ()):
+                    earlier = data.get(earlier_name)
+                    if later and earlier and definitely_before(later, earlier):
+                        self.problem(record, f"{prefix}{name}", f"{name} {later} is before {earlier_name} {earlier}")
 
-    def check_participants_existed(self, event: Record) -> None:
-        """Companies taking part in an event were founded by its date."""
-        for i, company_id in enumerate(event.data.get("companies", [])):
-            company = self.index["companies"].get(company_id)
-            founded = company.data.get("founded") if company else None
-            if founded and definitely_before(event.data["date"], founded):
-                self.problem(event, f"companies.{i}", f"{company_id} was founded {founded}, after this event")
+    def _started(self, collection: str, record_id: str) -> tuple[str, str] | None:
+        """(field, date) a record is known to exist from: the first of its start dates that is known."""
+        record = self.index[collection].get(record_id)
+        if record is None:
+            return None
+        return next(((f, record.data[f]) for f in COLLECTIONS[collection].start_fields if record.data.get(f)), None)
+
+    def check_existed_by(self, record: Record) -> None:
+        """Records an event names, and a model's developer, had come to exist by the event or the release."""
+        collection = COLLECTIONS[record.collection]
+        if record.collection == "events":
+            checks: list[tuple[str, int | None, str, str]] = [
+                (name, i, target, value)
+                for name, target in collection.list_refs.items()
+                if target in EXISTING_THINGS
+                for i, value in enumerate(record.data.get(name, []))
+            ]
+            date, what = record.data["date"], "this event"
+        elif record.collection == "ai_models" and record.data.get("release_date"):
+            checks = [("developer", None, "companies", record.data["developer"])]
+            date, what = record.data["release_date"], "its release"
+        else:
+            return
+        for name, i, target, value in checks:
+            started = self._started(target, value)
+            if started and definitely_before(date, started[1]):
+                where = name if i is None else f"{name}.{i}"
+                self.problem(record, where, f"{value} has {started[0]} {started[1]}, after {what} ({date})")
+
+    def check_model_releases(self) -> None:
+        """A model-release event names released models, on their release date."""
+        models = self.index["ai_models"]
+        for event in self.index["events"].values():
+            if event.data["type"] != "model-release":
+                continue
+            for i, model_id in enumerate(event.data.get("models", [])):
+                model = models.get(model_id)
+                if model is None:
+                    continue
+                released = model.data.get("release_date")
+                if released is None:
+                    self.problem(event, f"models.{i}", f"{model_id} has no release_date; a release event names models released then")
+                elif definitely_before(released, event.data["date"]) or definitely_before(event.data["date"], released):
+                    self.problem(event, f"models.{i}", f"{model_id} was released {released}, not on this event's date {event.data['date']}")
+
+    def check_policy_states(self) -> None:
+        """A status that records an end or a suspension has its date and the instrument that did it; a dated end has its status."""
+        policies = self.index["policies"]
+        named_by: dict[str, set[str]] = {}
+        for policy in policies.values():
+            for relation in set(ENDED_BY.values()):
+                for target in policy.data.get(relation, []):
+                    named_by.setdefault(relation, set()).add(target)
+        for policy in policies.values():
+            status = policy.data["status"]
+            date_field = DATED_STATUSES.get(status)
+            if date_field and not policy.data.get(date_field):
+                self.problem(policy, date_field, f"status {status!r} needs the date it happened ({date_field})")
+            ended_by = ENDED_BY.get(status)
+            if ended_by and policy.id not in named_by.get(ended_by, set()):
+                self.problem(policy, "status", f"status {status!r}, but no policy names it in `{ended_by}`: record the instrument that did it")
+            for field, statuses in ENDING_STATUSES.items():
+                if policy.data.get(field) and status not in statuses:
+                    self.problem(policy, "status", f"{field} {policy.data[field]} is recorded, but the status is {status!r}")
+
+    def check_single_holders(self) -> None:
+        """One person at a time holds a single-seat title at an organisation: a successor's start closes the predecessor's role."""
+        holders: dict[tuple[str, str], list[tuple[Record, int, dict[str, Any]]]] = {}
+        for person in self.index["people"].values():
+            for i, role in enumerate(person.data.get("roles", [])):
+                shared = any(word in role["title"].casefold() for word in SHARED_TITLE_WORDS)
+                if role.get("organization") and role.get("start") and not shared:
+                    holders.setdefault((role["organization"], role["title"].casefold()), []).append((person, i, role))
+        for roles in holders.values():
+            roles.sort(key=lambda held: period_start(held[2]["start"]))
+            for (person, i, role), (successor, _, later) in pairwise(roles):
+                if person.id != successor.id and (role.get("end") is None or definitely_before(later["start"], role["end"])):
+                    self.problem(
+                        person,
+                        f"roles.{i}.end",
+                        f"{successor.id} holds {role['title']!r} at {role['organization']} from {later['start']}; close this role",
+                    )
 
 
 def check_records(records: list[Record], seeds_dir: Path) -> list[Problem]:

@@ -1,0 +1,129 @@
+"""Served bodies of the records and of the timeline, made by dumping the response schemas (so bytes and docs agree)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import cache
+from typing import Any
+
+from marshmallow import Schema
+
+from api.builder.checks import iter_citations
+from api.builder.derive import collected_relations, inverse_relations, policy_status_on, price_on
+from api.builder.load import Record
+from api.tables import COLLECTIONS, TIMELINE, Collection
+from schema.responses import response_schema
+from schema.timeline import MODEL_MILESTONES, POLICY_MILESTONES
+
+# A timeline entry, and the (collection, id) of every record taking part in it.
+TimelineEntry = tuple[dict[str, Any], list[tuple[str, str]]]
+
+
+class Renderer:
+    """Turns loaded records into the JSON-ready bodies the API serves, as of one day (the build's)."""
+
+    def __init__(self, records: list[Record], today: str) -> None:
+        self.records = records
+        self.today = today
+        self.data = {(r.collection, r.id): r.data for r in records}
+        self.sources = {r.id: r.data for r in records if r.collection == "sources"}
+        self.inverse = inverse_relations(records)
+        self.cited_by: dict[str, list[dict[str, Any]]] = {}
+        for r in records:
+            for path, citation in iter_citations(r.data):
+                role = path.split(".")[0]
+                role = role.rstrip("s") if role in ("citations", "claims", "disputes") else "citation"
+                entry = {"type": COLLECTIONS[r.collection].path, "id": r.id, "role": role, "fields": citation["fields"]}
+                self.cited_by.setdefault(citation["source"], []).append(entry)
+
+    def _citation(self, c: dict[str, Any]) -> dict[str, Any]:
+        source = self.sources[c["source"]]
+        return {**c, "source_title": source["title"], "source_url": source.get("url"), "source_tier": source["tier"]}
+
+    def _with_source_details(self, value: Any) -> Any:
+        """Every citation inside ``value`` (a record, a dispute, a price point…) with its source's title, URL and tier."""
+        if isinstance(value, list):
+            return [self._with_source_details(v) for v in value]
+        if isinstance(value, dict):
+            out = {k: self._with_source_details(v) for k, v in value.items()}
+            if isinstance(value.get("citations"), list):
+                out["citations"] = [self._citation(c) for c in value["citations"]]
+            return out
+        return value
+
+    def served(self, record: Record) -> dict[str, Any]:
+        """The record's values as served today: authored facts, derived values, provenance with source details."""
+        data: dict[str, Any] = self._with_source_details(record.data)
+        data.update(self.inverse.get((record.collection, record.id), {}))
+        data.update(collected_relations(COLLECTIONS[record.collection], record.data))
+        if record.collection == "sources":
+            data["cited_by"] = self.cited_by.get(record.id, [])
+        elif record.collection == "policies":
+            data["status"] = policy_status_on(record.data, self.today) or record.data["status"]
+        elif record.collection == "ai_models":
+            price = price_on(record.data.get("prices", []), self.today) or {}
+            data["input_usd_per_mtok"] = price.get("input_usd_per_mtok")
+            data["output_usd_per_mtok"] = price.get("output_usd_per_mtok")
+        return data
+
+    def body(self, record: Record) -> dict[str, Any]:
+        """The served body: the response schema's dump of the served values, in its field order."""
+        return _dump(COLLECTIONS[record.collection], self.served(record))
+
+    def timeline(self) -> list[TimelineEntry]:
+        """Events, model milestones and policy milestones as dated entries.
+
+        A model release already told by a model-release event on the same date is not repeated.
+        """
+        return [*self._event_entries(), *self._model_entries(), *self._policy_entries()]
+
+    def _entry(self, record_type: str, record_id: str, kind: str, date: str, title: str, country: Any, parts: list[tuple[str, str]]) -> TimelineEntry:
+        suffix = "" if record_type == "events" else "-" + kind.split("-", 1)[1]
+        entry = {
+            "id": f"{record_type}-{record_id}{suffix}",
+            "date": date,
+            "kind": kind,
+            "title": title,
+            "record_type": record_type,
+            "record_id": record_id,
+            "country": country,
+            "participants": list(dict.fromkeys(target_id for _, target_id in parts)),
+        }
+        return _dump(TIMELINE, entry), list(dict.fromkeys(parts))
+
+    def _event_entries(self) -> Iterator[TimelineEntry]:
+        events = COLLECTIONS["events"]
+        for r in self._of("events"):
+            parts = [(target, i) for field, target in events.list_refs.items() for i in r.data.get(field, [])]
+            yield self._entry("events", r.id, r.data["type"], r.data["date"], r.data["title"], r.data.get("country"), parts)
+
+    def _model_entries(self) -> Iterator[TimelineEntry]:
+        told = {(m, r.data["date"]) for r in self._of("events") if r.data["type"] == "model-release" for m in r.data["models"]}
+        for r in self._of("ai_models"):
+            country = self.data.get(("companies", r.data["developer"]), {}).get("country")
+            parts = [("companies", r.data["developer"]), ("ai_models", r.id)]
+            for field, (kind, verb) in MODEL_MILESTONES.items():
+                date = r.data.get(field)
+                if date and (field != "release_date" or (r.id, date) not in told):
+                    yield self._entry("models", r.id, kind, date, f"{r.data['name']} {verb}", country, parts)
+
+    def _policy_entries(self) -> Iterator[TimelineEntry]:
+        for r in self._of("policies"):
+            parts = [("policies", r.id)] + ([("companies", r.data["issuing_body"])] if r.data.get("issuing_body") else [])
+            label = r.data.get("short_name") or r.data["name"]
+            for field, (kind, verb) in POLICY_MILESTONES.items():
+                if r.data.get(field):
+                    yield self._entry("policies", r.id, kind, r.data[field], f"{label} {verb}", r.data["jurisdiction"], parts)
+
+    def _of(self, collection: str) -> list[Record]:
+        return sorted((r for r in self.records if r.collection == collection), key=lambda r: r.id)
+
+
+@cache
+def _schema(collection: Collection) -> Schema:
+    return response_schema(collection.schema_cls)()
+
+
+def _dump(collection: Collection, values: dict[str, Any]) -> dict[str, Any]:
+    """Dump served values through the collection's response schema: declared fields only, in declared order."""
+    return _schema(collection).dump(values)  # type: ignore[no-any-return]
