@@ -8,8 +8,9 @@ import os
 import sys
 from pathlib import Path
 
-from api.build import BuildFailed, build, ensure_database, read_meta, stored_hash, validate
+from api.builder import BuildFailed, build, ensure_servable, validate
 from api.config import PROJECT_ROOT, load_settings
+from api.database import read_meta
 
 
 def _paths(args: argparse.Namespace) -> dict:
@@ -75,12 +76,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_build_if_stale(settings: dict) -> int:
     """Build before serving if stale; with broken fixtures, serve the previous database if there is one."""
     try:
-        if ensure_database(settings["FIXTURES"], settings["SEEDS"], settings["DATABASE"]):
-            print(f"built {settings['DATABASE']}", file=sys.stderr)
+        failure = ensure_servable(settings["FIXTURES"], settings["SEEDS"], settings["DATABASE"])
     except BuildFailed as exc:
-        code = _report_failure(exc)
-        if stored_hash(settings["DATABASE"]) is None:
-            return code
+        return _report_failure(exc)
+    if failure is not None:
+        _report_failure(failure)
         print("serving the previous database", file=sys.stderr)
     return 0
 

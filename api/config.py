@@ -1,12 +1,16 @@
-"""Runtime settings: paths and limits, from defaults, environment variables or a mapping."""
+"""Runtime settings: paths and limits, from defaults, environment variables or a mapping; the cursor key."""
 
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# A cursor key that was once the published default: anyone could forge cursors with it.
+PUBLIC_CURSOR_SECRETS = frozenset({"aifacts-cursor-v1"})
+CURSOR_SECRET_FILE = ".cursor-secret"  # noqa: S105 - a file name, not a secret
 
 # Environment variable → (config key, default, type). README documents each.
 ENVIRONMENT: dict[str, tuple[str, Any, type]] = {
@@ -14,10 +18,16 @@ ENVIRONMENT: dict[str, tuple[str, Any, type]] = {
     "AIFACTS_FIXTURES": ("FIXTURES", PROJECT_ROOT / "fixtures", Path),
     "AIFACTS_SEEDS": ("SEEDS", PROJECT_ROOT / "seeds", Path),
     "AIFACTS_AUTO_BUILD": ("AUTO_BUILD", True, bool),
-    "AIFACTS_CURSOR_SECRET": ("CURSOR_SECRET", "aifacts-cursor-v1", str),
+    "AIFACTS_CURSOR_SECRET": ("CURSOR_SECRET", None, str),
     "AIFACTS_QUERY_TIMEOUT_MS": ("QUERY_TIMEOUT_MS", 2000, int),
+    "AIFACTS_EXPORT_TIMEOUT_MS": ("EXPORT_TIMEOUT_MS", 20000, int),
     "AIFACTS_CACHE_MAX_AGE": ("CACHE_MAX_AGE", 300, int),
+    "AIFACTS_TRUSTED_PROXIES": ("TRUSTED_PROXIES", 0, int),
 }
+
+
+class InsecureConfiguration(RuntimeError):
+    """A setting that would let anyone forge what the service signs."""
 
 
 def _parse(value: str, kind: type) -> Any:
@@ -35,4 +45,33 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     settings.update(overrides or {})
     for key in ("DATABASE", "FIXTURES", "SEEDS"):
         settings[key] = Path(settings[key])
+    settings["CURSOR_SECRET"] = cursor_secret(settings["CURSOR_SECRET"], settings["DATABASE"])
     return settings
+
+
+def cursor_secret(configured: str | None, database: Path) -> str:
+    """The key that signs cursors: the configured one, or one generated once beside the database.
+
+    Every worker of a server reads the same generated file, so a cursor from one is valid on the
+    others; replicas share a key by setting AIFACTS_CURSOR_SECRET (or shipping the same file).
+    A publicly known or short key is refused.
+    """
+    if configured is not None:
+        if configured in PUBLIC_CURSOR_SECRETS or len(configured) < 16:
+            raise InsecureConfiguration("AIFACTS_CURSOR_SECRET is publicly known or shorter than 16 characters; set a random one")
+        return configured
+    path = database.parent / CURSOR_SECRET_FILE
+    if not path.exists():
+        database.parent.mkdir(parents=True, exist_ok=True)
+        # Written whole under a private name, then linked into place: a worker never reads a half-written key.
+        temp = path.with_name(f"{CURSOR_SECRET_FILE}.{os.getpid()}")
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(32))
+        try:
+            os.link(temp, path)
+        except FileExistsError:
+            pass  # another worker got there first: use its key
+        finally:
+            temp.unlink()
+    return path.read_text().strip()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 from urllib.parse import quote
@@ -11,6 +10,7 @@ from flask import Flask, Response, request
 from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from api.formats import to_json
 from api.queries import QueryTimeout, StoreUnavailable
 
 PROBLEM_TYPE = "application/problem+json"
@@ -20,24 +20,30 @@ log = logging.getLogger("aifacts")
 class ProblemSchema(Schema):
     """An RFC 9457 problem document."""
 
-    type = fields.String(metadata={"example": "about:blank"})
-    title = fields.String(metadata={"example": "Bad Request"})
-    status = fields.Integer(metadata={"example": 400})
-    detail = fields.String(metadata={"example": "1 query parameter is invalid."})
-    instance = fields.String(metadata={"example": "/v1/models?limit=0"})
+    type = fields.String(metadata={"description": "A URI naming the kind of problem; `about:blank` when the status says it all."})
+    title = fields.String(metadata={"description": "The status phrase."})
+    status = fields.Integer(metadata={"description": "The HTTP status code."})
+    detail = fields.String(metadata={"description": "What went wrong with this request, in a sentence."})
+    instance = fields.String(metadata={"description": "The path of the request (percent-encoded)."})
     errors = fields.Dict(
         keys=fields.String(),
         values=fields.List(fields.String()),
-        metadata={"description": "Messages per offending parameter.", "example": {"limit": ["Must be between 1 and 200."]}},
+        metadata={"description": "Messages per offending parameter (for a list parameter, each prefixed by the item it concerns)."},
     )
 
 
-def problem(status: int, title: str, detail: str, errors: dict[str, list[str]] | None = None, headers: dict[str, str] | None = None) -> Response:
-    """A problem+json response. Never includes a traceback or echoes raw input into HTML."""
-    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail, "instance": quote(request.path, safe="/")}
+def problem_body(status: int, title: str, detail: str, instance: str, errors: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The RFC 9457 document; ``instance`` is the path, percent-encoded."""
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail, "instance": quote(instance, safe="/")}
     if errors:
         body["errors"] = errors
-    response = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_TYPE)
+    return body
+
+
+def problem(status: int, title: str, detail: str, errors: dict[str, Any] | None = None, headers: dict[str, str] | None = None) -> Response:
+    """A problem+json response. Never includes a traceback or echoes raw input into HTML."""
+    body = problem_body(status, title, detail, request.script_root + request.path, errors)
+    response = Response(to_json(body), status=status, mimetype=PROBLEM_TYPE)
     for key, value in (headers or {}).items():
         response.headers[key] = value
     response.headers["Cache-Control"] = "no-store"

@@ -1,21 +1,23 @@
-"""HTTP behaviour shared by every response: bodies, ETags, caching, compression, CORS, limits, security headers."""
+"""HTTP behaviour shared by every response: bodies, URLs, ETags, caching, compression, CORS, limits, security headers."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from functools import cache
+from typing import Any
+from urllib.parse import quote, urlencode
 
 from flask import Flask, Response, current_app, g, request, stream_with_context
 from flask_compress import Compress
 from werkzeug.exceptions import HTTPException, NotAcceptable
 
 from api.errors import PROBLEM_TYPE, problem
-from api.formats import FORMATS, MEDIA_TYPES, to_json
+from api.formats import FORMATS, MEDIA_TYPES
 from api.queries import Store
 
-JSON_TYPE = "application/json"
 MAX_URL_LENGTH = 4096
 MAX_HEADER_BYTES = 16384
 API_PREFIX = "/v1"
@@ -23,12 +25,32 @@ ALLOWED_METHODS = "GET, HEAD, OPTIONS"
 EXPOSED_HEADERS = "ETag, Link, Last-Modified, X-Data-Version, X-Total-Count"
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
 
-__all__ = ["body_response", "negotiate", "store", "stream_response", "to_json"]
+__all__ = ["body_response", "negotiate", "page_links", "record_url", "store", "stream_response"]
 
 
 def store() -> Store:
     """The app's read-only Store."""
     return current_app.extensions["aifacts_store"]  # type: ignore[no-any-return]
+
+
+def api_url(*segments: str) -> str:
+    """A URL of this API as the client reaches it: under whatever prefix the app is mounted (``SCRIPT_NAME``)."""
+    return request.script_root + API_PREFIX + "".join("/" + quote(s, safe="") for s in segments)
+
+
+def record_url(collection_path: str, record_id: str) -> str:
+    return api_url(collection_path, record_id)
+
+
+def page_links(next_cursor: str | None) -> tuple[dict[str, Any], dict[str, str]]:
+    """``links`` of a list body and its ``Link`` header, keeping every parameter but the cursor."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "cursor"]
+    path = request.script_root + request.path
+    query = request.query_string.decode("latin-1")
+    self_url = f"{path}?{query}" if query else path
+    next_url = f"{path}?{urlencode([*args, ('cursor', next_cursor)])}" if next_cursor else None
+    headers = {"Link": f'<{next_url}>; rel="next"'} if next_url else {}
+    return {"self": self_url, "next": next_url}, headers
 
 
 def negotiate(requested: str | None, allowed: Iterable[str]) -> str:
@@ -47,38 +69,58 @@ def negotiate(requested: str | None, allowed: Iterable[str]) -> str:
     return MEDIA_TYPES.get(best, "json")
 
 
-def body_response(text: str, fmt: str = "json", headers: dict[str, str] | None = None) -> Response:
-    """A response from already-serialised text, with a strong ETag of its bytes."""
+def body_response(text: str, fmt: str = "json", headers: dict[str, str] | None = None, etag: str | None = None) -> Response:
+    """A response from already-serialised text, with a strong ETag: ``etag`` if the body's is known, else a hash of its bytes."""
     body = text.encode()
     response = Response(body, mimetype=FORMATS[fmt])
-    response.set_etag(hashlib.blake2b(body, digest_size=16).hexdigest())
+    response.set_etag(etag or hashlib.blake2b(body, digest_size=16).hexdigest())
     response.headers.update(headers or {})
     return response
 
 
-def stream_response(chunks: Iterable[str], fmt: str, headers: dict[str, str] | None = None) -> Response:
-    """A streamed response; its strong ETag comes from the dataset version and the normalised request.
+def stream_response(chunks: Iterator[str], fmt: str, headers: dict[str, str] | None = None) -> Response:
+    """A streamed response; its strong ETag comes from the dataset version and the request as sent.
 
-    The body is a function of those two alone (the dataset is immutable between builds), so
-    a matching ``If-None-Match`` is answered 304 before anything is read.
+    The body is a function of those two alone (the dataset is immutable between builds), so a
+    matching ``If-None-Match`` is answered 304 before anything is read. The first chunk is made
+    before the status is sent, so an error there is still a proper problem response.
     """
-    normalised = request.path + "?" + "&".join(sorted(f"{k}={v}" for k, v in request.args.items(multi=True)))
-    etag = hashlib.blake2b(f"{store().version()}\n{fmt}\n{normalised}".encode(), digest_size=16).hexdigest()
+    etag = hashlib.blake2b(f"{store().version()}\n{fmt}\n{request.full_path}".encode(), digest_size=16).hexdigest()
     held = _held_etag(etag)
     if held:
         response = Response(status=304)
         response.set_etag(held)
     else:
-        response = Response(stream_with_context(chunk.encode() for chunk in chunks), mimetype=FORMATS[fmt])
+        first = next(chunks, "")
+        response = Response(stream_with_context(_encoded(first, chunks)), mimetype=FORMATS[fmt])
         response.set_etag(etag)
     response.headers.update(headers or {})
     return response
+
+
+def _encoded(first: str, rest: Iterator[str]) -> Iterator[bytes]:
+    """The chunks as bytes. A failure after the first byte cannot change the status: it is logged and re-raised, so
+    the server ends the transfer without its final chunk and the client sees the body is incomplete."""
+    yield first.encode()
+    try:
+        for chunk in rest:
+            yield chunk.encode()
+    except Exception:
+        current_app.logger.exception("streamed response failed after %s started; transfer cut short", request.path)
+        raise
 
 
 def _held_etag(etag: str) -> str | None:
     """Which of this body's ETags the client holds: compression makes ``etag:br`` / ``etag:gzip`` of ours."""
     encodings = [a for a in current_app.config["COMPRESS_ALGORITHM_STREAMING"] if request.accept_encodings[a]]
     return next((tag for tag in (etag, *(f"{etag}:{a}" for a in encodings)) if request.if_none_match.contains(tag)), None)
+
+
+def _refuse_methods() -> Response | None:
+    """Only GET, HEAD and OPTIONS exist here: any other method is a 405 with ``Allow``, before its body or its path matter."""
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        return problem(405, "Method Not Allowed", f"This read-only API answers {ALLOWED_METHODS}.", headers={"Allow": ALLOWED_METHODS})
+    return None
 
 
 def _check_limits() -> Response | None:
@@ -90,16 +132,23 @@ def _check_limits() -> Response | None:
         return problem(431, "Request Header Fields Too Large", f"Request headers exceed {MAX_HEADER_BYTES} bytes.")
     if request.content_length or request.headers.get("Transfer-Encoding"):
         return problem(413, "Content Too Large", "This read-only API accepts no request body.")
-    if request.method == "OPTIONS":
-        return _preflight()
     negotiates = request.path.startswith(API_PREFIX) and request.accept_mimetypes
     if negotiates and not request.accept_mimetypes.best_match([*FORMATS.values(), PROBLEM_TYPE]):
         return problem(406, "Not Acceptable", "Available as application/json (lists also as text/csv and application/x-ndjson).")
     return None
 
 
+def _drop_refused_encodings() -> None:
+    """``br;q=0`` means brotli is not acceptable (RFC 9110 §12.5.3): keep only codings with a positive quality."""
+    header = request.environ.get("HTTP_ACCEPT_ENCODING")
+    if header and "q=0" in header.replace(" ", ""):
+        request.environ["HTTP_ACCEPT_ENCODING"] = ", ".join(f"{value};q={q}" for value, q in request.accept_encodings if q > 0) or "identity"
+
+
 def _preflight() -> Response | None:
     """CORS preflight (and plain OPTIONS): what may be asked of this URL; None lets routing answer 404."""
+    if request.method != "OPTIONS":
+        return None
     adapter = current_app.url_map.bind_to_environ(request.environ)
     try:
         adapter.match(method="GET")
@@ -115,22 +164,30 @@ def _preflight() -> Response | None:
 
 
 def _pin_snapshot() -> None:
-    """Read the whole request from one database file (a rebuild may swap it at any moment)."""
-    if request.path.startswith(API_PREFIX) or request.path == "/health":
-        snapshot = store().snapshot()
-        try:
-            snapshot.__enter__()
-        except Exception:  # the view reports an unreadable database as 503
-            return
-        g.snapshot = snapshot
+    """Read the whole request from one database file (a rebuild may swap it at any moment), under one deadline."""
+    if not (request.path.startswith(API_PREFIX) or request.path == "/health"):
+        return
+    stack = ExitStack()
+    try:
+        stack.enter_context(store().snapshot(budget_ms=_budget_ms()))
         g.data_version = store().version()
         g.built_at = store().built_at()
+    except Exception:  # an unreadable database: the view answers 503
+        stack.close()
+        return
+    g.request_stack = stack
+
+
+def _budget_ms() -> int:
+    """One time budget for all of a request's queries; streamed exports have their own, longer one."""
+    export = request.args.get("export") in ("true", "1")
+    return int(current_app.config["EXPORT_TIMEOUT_MS" if export else "QUERY_TIMEOUT_MS"])
 
 
 def _release_snapshot(_exc: BaseException | None) -> None:
-    snapshot = g.pop("snapshot", None)
-    if snapshot is not None:
-        snapshot.__exit__(None, None, None)
+    stack = g.pop("request_stack", None)
+    if stack is not None:
+        stack.close()
 
 
 @cache
@@ -158,8 +215,16 @@ def _headers(response: Response) -> Response:
 
 
 def _conditional(response: Response) -> Response:
-    """Answer If-None-Match / If-Modified-Since; runs after compression, so it sees the final ETag."""
-    if request.method in ("GET", "HEAD") and response.status_code == 200 and not response.is_streamed:
+    """Answer If-None-Match / If-Modified-Since with 304, and a failed If-Match with a 412 problem.
+
+    Runs after compression, so it sees the final ETag.
+    """
+    if request.method not in ("GET", "HEAD") or response.status_code != 200:
+        return response
+    etag, _ = response.get_etag()
+    if request.if_match and not (request.if_match.star_tag or (etag and request.if_match.contains(etag))):
+        return _headers(problem(412, "Precondition Failed", "The representation does not match If-Match."))
+    if not response.is_streamed:
         response.make_conditional(request)
     return response
 
@@ -174,6 +239,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("COMPRESS_EVALUATE_CONDITIONAL_REQUEST", False)
     Compress(app)
     app.after_request(_headers)
-    app.before_request(_check_limits)
-    app.before_request(_pin_snapshot)
+    # before_request hooks run in order: the method, then limits, preflight, encodings, and the data snapshot.
+    for hook in (_refuse_methods, _check_limits, _preflight, _drop_refused_encodings, _pin_snapshot):
+        app.before_request(hook)
     app.teardown_request(_release_snapshot)

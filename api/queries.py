@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from api.tables import ALL_TABLES, BODY_COLUMN, COLLECTIONS, LINKS_TABLE, META_TABLE, Collection, fts_table
+from api.database import connect_read_only
+from api.tables import BODY_COLUMN, COLLECTIONS, LINKS_TABLE, META_TABLE, RECORD_TABLES, Collection, fts_table
 
-OPERATORS = ("eq", "ne", "gt", "gte", "lt", "lte", "in", "contains", "isnull")
 _FTS_TOKEN = re.compile(r"\w+", re.UNICODE)
 MAX_FTS_TOKENS = 16
 
@@ -57,7 +57,7 @@ class ListQuery:
         The id is unique: keys after it never matter. Appended as the tiebreak, it follows the
         first key's direction, so a one-key sort runs one way and an index can serve it.
         """
-        keys = list(self.sort or ALL_TABLES[self.collection].default_sort)
+        keys = list(self.sort or RECORD_TABLES[self.collection].default_sort)
         names = [name for name, _ in keys]
         if "id" in names:
             return keys[: names.index("id") + 1]
@@ -74,30 +74,27 @@ class Page:
     facets: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
+@dataclass
+class SearchPage:
+    """One page of search hits, the matches per collection, and the sort key of the last hit if more follow."""
+
+    hits: list[dict[str, Any]]
+    counts: dict[str, int]
+    next_after: list[Any] | None
+
+
 class QueryTimeout(Exception):
     """A query ran past its time budget and was interrupted."""
 
 
 PARTICIPANT = "participant"  # a filter matching any list relation of a record
+RELATION_SEPARATOR = "."  # a filter on the records a relation names: `developer.country`
 FACET_LIMIT = 50
-# The date that says when a record came to exist; None: people have no such date.
-AS_OF_START = {
-    "ai_models": "release_date",
-    "companies": "founded",
-    "events": "date",
-    "chips": "announced",
-    "sources": "published",
-    "policies": "COALESCE(signed, published, effective)",
-    "timeline": "date",
-}
-
-
-# bm25 weights of the indexed columns, in order: the name counts most, then the alternative name or family, then prose.
-SEARCH_WEIGHTS = ("10.0", "5.0", "1.0")
-# Sources are documents about the records: when a record and a source match alike, the record is what was looked for.
-SOURCE_WEIGHT = 0.5
-# Fields that name a record: a search equal to one of them puts that record first.
-NAME_FIELDS = ("name", "title", "short_name", "native_name")
+# Search tiers: a record named exactly what was asked for, then other records, then sources (the documents about the
+# records), each named exactly first.
+EXACT_TIER, SOURCE_TIER = 0, 2
+# Snippets mark the words found with these private-use characters; the HTTP layer turns them into <mark> after escaping.
+SNIPPET_START, SNIPPET_END = "\ue000", "\ue001"
 
 
 def _folded(text: str | None) -> str | None:
@@ -134,8 +131,8 @@ def _date_condition(column: str, op: str) -> str:
 _SIMPLE_OPS = {"eq": "=", "ne": "!=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 
 
-class _SQL:
-    """Accumulates WHERE clauses with named parameters."""
+class WhereClause:
+    """A WHERE clause built up condition by condition, with its named parameters."""
 
     def __init__(self) -> None:
         self.where: list[str] = []
@@ -152,13 +149,13 @@ class _SQL:
     def clause(self) -> str:
         return " AND ".join(self.where) if self.where else "1"
 
-    def copy(self) -> _SQL:
-        other = _SQL()
+    def copy(self) -> WhereClause:
+        other = WhereClause()
         other.where, other.params = list(self.where), dict(self.params)
         return other
 
 
-def _links_clause(collection: Collection, fields: list[str], targets: list[Any], sql: _SQL, target_type: str | None = None) -> str:
+def _links_clause(collection: Collection, fields: list[str], targets: list[Any], sql: WhereClause, target_type: str | None = None) -> str:
     """Records of ``collection`` whose relations ``fields`` name any of ``targets``."""
     field_marks = ", ".join(sql.bind(f) for f in fields)
     target_marks = ", ".join(sql.bind(v) for v in targets)
@@ -176,7 +173,27 @@ def _relation_fields(collection: Collection, name: str) -> list[str] | None:
     return [name] if name in collection.list_refs else None
 
 
-def _filter_sql(collection: Collection, flt: Filter, sql: _SQL) -> None:
+def _related_filter_sql(collection: Collection, flt: Filter, sql: WhereClause) -> None:
+    """``relation.column op value``: records whose relation names a record of the target that passes the filter."""
+    relation, column = flt.field.split(RELATION_SEPARATOR, 1)
+    target = COLLECTIONS[collection.relations[relation]]
+    inner = WhereClause()
+    inner.params = sql.params  # one parameter namespace for the whole statement
+    _filter_sql(target, Filter(column, flt.op, flt.value), inner)
+    selected = f'SELECT id FROM "{target.name}" WHERE {inner.clause()}'
+    if relation in collection.list_refs:
+        sql.add(
+            f"id IN (SELECT record_id FROM {LINKS_TABLE} WHERE record_type = {sql.bind(collection.name)}"
+            f" AND field = {sql.bind(relation)} AND target_id IN ({selected}))"
+        )
+    else:
+        sql.add(f'"{relation}" IN ({selected})')
+
+
+def _filter_sql(collection: Collection, flt: Filter, sql: WhereClause) -> None:
+    if RELATION_SEPARATOR in flt.field:
+        _related_filter_sql(collection, flt, sql)
+        return
     fields = _relation_fields(collection, flt.field)
     if fields is not None:
         values = flt.value if flt.op == "in" else [flt.value]
@@ -202,7 +219,7 @@ def _filter_sql(collection: Collection, flt: Filter, sql: _SQL) -> None:
         sql.add(f"(NOT ({clause}) OR {col} IS NULL)" if flt.op == "ne" else clause)
 
 
-def _keyset_sql(collection: Collection, order: list[tuple[str, bool]], after: list[Any], sql: _SQL) -> None:
+def _keyset_sql(collection: Collection, order: list[tuple[str, bool]], after: list[Any], sql: WhereClause) -> None:
     """Rows strictly after ``after`` in ``order`` (unknown values sort last either way)."""
     directions = {desc for _, desc in order}
     if all(name in collection.never_null for name, _ in order) and len(directions) == 1:
@@ -232,15 +249,16 @@ def _nullable_key(collection: Collection, order: list[tuple[str, bool]]) -> str 
     return None
 
 
-def _as_of_sql(collection: Collection, as_of: str, sql: _SQL) -> None:
+def _as_of_sql(collection: Collection, as_of: str, sql: WhereClause) -> None:
     """Leave out what is known not to exist yet on ``as_of``, and policies revoked by then.
 
     Unknown dates keep a record in; a date known only to the month or year keeps it in when
     that period includes ``as_of`` (it may already have happened).
     """
-    start = AS_OF_START.get(collection.name)
-    if start is None:
-        return
+    if not collection.start_fields:
+        return  # people: no date says when they came to exist
+    names = [f'"{f}"' for f in collection.start_fields]
+    start = names[0] if len(names) == 1 else f"COALESCE({', '.join(names)})"
     bound = sql.bind(as_of)
     sql.add(f"({start} IS NULL OR {start} <= {bound} || '~')")
     if collection.name == "policies":
@@ -256,6 +274,16 @@ def _order_term(collection: Collection, name: str, desc: bool) -> str:
     return f'"{name}" ASC' if name in collection.never_null else f'"{name}" ASC NULLS LAST'
 
 
+# SQLite result codes that mean the file cannot be read as a database: I/O error, corrupt, cannot open, not a database.
+UNREADABLE_CODES = {10, 11, 14, 26}
+
+
+def _unreadable(exc: sqlite3.DatabaseError) -> bool:
+    """Whether an error says the database file itself is unusable (rather than the query being at fault)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return (code is not None and code & 0xFF in UNREADABLE_CODES) or "no such table" in str(exc)
+
+
 class Store:
     """Read-only access to one facts.db; one connection per thread, reopened when the file is replaced."""
 
@@ -265,14 +293,17 @@ class Store:
         self._local = threading.local()
 
     @contextmanager
-    def snapshot(self) -> Iterator[Store]:
-        """Serve a whole request from one database file, even if a rebuild replaces it meanwhile."""
+    def snapshot(self, budget_ms: int | None = None) -> Iterator[Store]:
+        """Serve a whole request from one database file, even if a rebuild replaces it meanwhile,
+        with one time budget for all of its queries (``budget_ms``; default: each query its own)."""
         self._connection()
         self._local.pinned = True
+        self._local.request_deadline = time.monotonic() + budget_ms / 1000 if budget_ms else None
         try:
             yield self
         finally:
             self._local.pinned = False
+            self._local.request_deadline = None
 
     def _interrupt_if_late(self) -> int:
         # SQLite calls this every few thousand instructions; non-zero aborts the statement.
@@ -291,8 +322,7 @@ class Store:
             if old is not None:
                 old.close()
             try:
-                conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=True)
-                conn.execute("PRAGMA query_only = ON")
+                conn = connect_read_only(self.path)
                 conn.set_progress_handler(self._interrupt_if_late, 10_000)
                 conn.create_function("folded", 1, _folded, deterministic=True)
                 meta = dict(conn.execute(f"SELECT key, value FROM {META_TABLE}").fetchall())
@@ -303,15 +333,19 @@ class Store:
 
     def _execute(self, sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
         conn = self._connection()
-        self._local.deadline = time.monotonic() + self.timeout
+        self._local.deadline = getattr(self._local, "request_deadline", None) or time.monotonic() + self.timeout
         try:
             return conn.execute(sql, params).fetchall()
-        except sqlite3.OperationalError as exc:
-            if "interrupted" in str(exc):
-                raise QueryTimeout(f"query exceeded {self.timeout:.1f}s") from exc
-            raise StoreUnavailable(f"database unreadable: {exc}") from exc
         except sqlite3.DatabaseError as exc:
-            raise StoreUnavailable(f"database unreadable: {exc}") from exc
+            if "interrupted" in str(exc):
+                raise QueryTimeout("the query ran past its time budget") from exc
+            if _unreadable(exc):
+                raise StoreUnavailable(f"database unreadable: {exc}") from exc
+            raise  # a fault in the query itself, not in the data: a 500, logged with its cause
+
+    def execute(self, sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
+        """Run read-only SQL on the database under the time budget (for apps embedding the data layer)."""
+        return self._execute(sql, params)
 
     def meta(self) -> dict[str, Any]:
         """Build metadata: version, content hash, schema version, build time, counts."""
@@ -334,20 +368,31 @@ class Store:
         if rows[0][0] != "ok":
             raise StoreUnavailable(f"integrity check failed: {rows[0][0]}")
 
-    def get(self, collection: str, record_id: str) -> str | None:
-        """The pre-rendered JSON of one record, or None."""
-        rows = self._execute(f'SELECT "{BODY_COLUMN}" FROM "{collection}" WHERE id = ?', (record_id,))
-        return rows[0][0] if rows else None
+    def get(self, collection: str, record_id: str, as_of: str | None = None) -> str | None:
+        """The pre-rendered JSON of one record (as it stood on ``as_of``), or None if it does not exist (then)."""
+        return self.get_many(collection, [record_id], as_of).get(record_id)
 
-    def get_many(self, collection: str, ids: list[str]) -> dict[str, str]:
-        """Pre-rendered JSON of several records by id (missing ids are left out)."""
+    def get_many(self, collection: str, ids: list[str], as_of: str | None = None) -> dict[str, str]:
+        """Pre-rendered JSON of several records by id (as they stood on ``as_of``); missing ids are left out."""
         if not ids:
             return {}
-        marks = ", ".join("?" for _ in ids)
-        rows = self._execute(f'SELECT id, "{BODY_COLUMN}" FROM "{collection}" WHERE id IN ({marks})', ids)
-        return dict(rows)
+        sql = WhereClause()
+        sql.add(f"id IN ({', '.join(sql.bind(i) for i in ids)})")
+        if as_of:
+            _as_of_sql(RECORD_TABLES[collection], as_of, sql)
+        return dict(self._execute(f'SELECT id, "{BODY_COLUMN}" FROM "{collection}" WHERE {sql.clause()}', sql.params))
 
-    def _where(self, collection: Collection, query: ListQuery, sql: _SQL) -> bool:
+    def ids_like(self, collection: str, record_id: str, limit: int = 20) -> list[str]:
+        """Ids near one that was not found (the same letters as a slug, or sorting next to it), to suggest the one meant."""
+        slug = re.sub(r"[^a-z0-9]+", "-", record_id.casefold()).strip("-")
+        rows = self._execute(
+            f'SELECT id FROM "{collection}" WHERE id = :slug'
+            f' UNION SELECT id FROM (SELECT id FROM "{collection}" WHERE id >= :slug ORDER BY id LIMIT :n)',
+            {"slug": slug, "n": limit},
+        )
+        return [r[0] for r in rows]
+
+    def _where(self, collection: Collection, query: ListQuery, sql: WhereClause) -> bool:
         """Add the query's conditions to ``sql``; False when nothing can match."""
         for flt in query.filters:
             _filter_sql(collection, flt, sql)
@@ -366,8 +411,8 @@ class Store:
 
     def page(self, query: ListQuery) -> Page:
         """One page of a collection, filtered, sorted and after the keyset given, with facet counts."""
-        collection = ALL_TABLES[query.collection]
-        sql = _SQL()
+        collection = RECORD_TABLES[query.collection]
+        sql = WhereClause()
         if not self._where(collection, query, sql):
             return Page([], 0, None, {name: [] for name in query.facets})
         total = self._total(collection, sql)
@@ -380,19 +425,19 @@ class Store:
 
     def count(self, query: ListQuery) -> int:
         """How many records match the query, on all pages."""
-        collection = ALL_TABLES[query.collection]
-        sql = _SQL()
+        collection = RECORD_TABLES[query.collection]
+        sql = WhereClause()
         return self._total(collection, sql) if self._where(collection, query, sql) else 0
 
-    def _total(self, collection: Collection, sql: _SQL) -> int:
+    def _total(self, collection: Collection, sql: WhereClause) -> int:
         return int(self._execute(f'SELECT count(*) FROM "{collection.name}" WHERE {sql.clause()}', sql.params)[0][0])
 
     def scan(self, query: ListQuery, batch: int = 500) -> Iterator[str]:
         """Every matching record in order, fetched by keyset in batches: constant memory, no page cap."""
-        collection = ALL_TABLES[query.collection]
+        collection = RECORD_TABLES[query.collection]
         after = query.after
         while True:
-            sql = _SQL()
+            sql = WhereClause()
             if not self._where(collection, query, sql):
                 return
             rows = self._rows(collection, query, sql, after, batch)
@@ -401,7 +446,7 @@ class Store:
                 return
             after = list(rows[-1][1:])
 
-    def _rows(self, collection: Collection, query: ListQuery, sql: _SQL, after: list[Any] | None, limit: int) -> list[tuple[Any, ...]]:
+    def _rows(self, collection: Collection, query: ListQuery, sql: WhereClause, after: list[Any] | None, limit: int) -> list[tuple[Any, ...]]:
         """Bodies and sort keys of up to ``limit`` rows after the keyset ``after``."""
         order = query.order()
         nullable = _nullable_key(collection, order)
@@ -410,14 +455,14 @@ class Store:
         return self._rows_in_one_query(collection, order, sql, after, limit)
 
     def _rows_in_one_query(
-        self, collection: Collection, order: list[tuple[str, bool]], sql: _SQL, after: list[Any] | None, limit: int
+        self, collection: Collection, order: list[tuple[str, bool]], sql: WhereClause, after: list[Any] | None, limit: int
     ) -> list[tuple[Any, ...]]:
         """Any order, unknowns last, as one query (its keyset condition may need an OR, which scans)."""
         if after is not None:
             _keyset_sql(collection, order, after, sql)
         return self._select(collection, order, ", ".join(_order_term(collection, name, desc) for name, desc in order), sql, limit)
 
-    def _select(self, collection: Collection, order: list[tuple[str, bool]], order_sql: str, sql: _SQL, limit: int) -> list[tuple[Any, ...]]:
+    def _select(self, collection: Collection, order: list[tuple[str, bool]], order_sql: str, sql: WhereClause, limit: int) -> list[tuple[Any, ...]]:
         key_sql = ", ".join(f'"{name}"' for name, _ in order)
         return self._execute(
             f'SELECT "{BODY_COLUMN}", {key_sql} FROM "{collection.name}" WHERE {sql.clause()} ORDER BY {order_sql} LIMIT {sql.bind(limit)}',
@@ -425,7 +470,7 @@ class Store:
         )
 
     def _rows_known_then_unknown(
-        self, collection: Collection, order: list[tuple[str, bool]], name: str, sql: _SQL, after: list[Any] | None, limit: int
+        self, collection: Collection, order: list[tuple[str, bool]], name: str, sql: WhereClause, after: list[Any] | None, limit: int
     ) -> list[tuple[Any, ...]]:
         """A one-key sort on a nullable column, as two index range seeks: the known values, then the unknown by id.
 
@@ -448,7 +493,7 @@ class Store:
             rows += self._select(collection, order, f"id {direction}", unknown, limit - len(rows))
         return rows
 
-    def _facet(self, collection: Collection, name: str, sql: _SQL) -> list[dict[str, Any]]:
+    def _facet(self, collection: Collection, name: str, sql: WhereClause) -> list[dict[str, Any]]:
         """Value counts of one field over the filtered records (dates count by year)."""
         table = f'"{collection.name}"'
         fields = _relation_fields(collection, name)
@@ -468,35 +513,57 @@ class Store:
             return [{"value": None if v is None else bool(v), "count": n} for v, n in rows]
         return [{"value": v, "count": n} for v, n in rows]
 
-    def exists(self, collection: str, record_id: str, as_of: str | None = None) -> bool:
-        """Whether a record exists (and, given ``as_of``, existed or was in force then)."""
-        sql = _SQL()
-        sql.add(f"id = {sql.bind(record_id)}")
-        if as_of:
-            _as_of_sql(ALL_TABLES[collection], as_of, sql)
-        return bool(self._execute(f'SELECT 1 FROM "{collection}" WHERE {sql.clause()}', sql.params))
+    def search(self, text: str, types: list[str], limit: int, after: list[Any] | None = None) -> SearchPage:
+        """Ranked matches across collections, a page at a time, with a marked snippet and per-type counts.
 
-    def search(self, text: str, types: list[str], limit: int) -> tuple[list[dict[str, Any]], dict[str, int]]:
-        """Ranked matches across collections, with a highlighted snippet and per-type counts."""
+        Order: records named exactly what was asked for, then other records, then sources (the documents
+        about the records); within each, by relevance (BM25 with names weighing most), then type and id.
+        ``after`` is the sort key of the last hit seen, from ``SearchPage.next_after``.
+        """
         match = fts_query(text)
         if match is None:
-            return [], {name: 0 for name in types}
-        ranked: list[tuple[bool, dict[str, Any]]] = []  # (named exactly so, hit)
+            return SearchPage([], {name: 0 for name in types}, None)
+        hits: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
         counts: dict[str, int] = {}
         for name in types:
             collection = COLLECTIONS[name]
             fts = fts_table(collection)
             counts[name] = self._execute(f"SELECT count(*) FROM {fts} WHERE {fts} MATCH ?", (match,))[0][0]
-            rank = f"bm25({fts}, {', '.join(SEARCH_WEIGHTS[: len(collection.text_fields)])})"
-            # A record named exactly what was asked for comes first, whatever the words around it elsewhere.
-            exact = " OR ".join(f'folded(t."{field}") = :asked' for field in collection.text_fields if field in NAME_FIELDS)
-            rows = self._execute(
-                f"SELECT t.id, t.\"{collection.label_field}\", {rank}, snippet({fts}, -1, '<mark>', '</mark>', '…', 12), {exact}"
-                f' FROM {fts} JOIN "{name}" t ON t.rowid = {fts}.rowid WHERE {fts} MATCH :match'
-                f" ORDER BY {exact} DESC, {rank}, t.id LIMIT :limit",
-                {"match": match, "asked": _folded(text), "limit": limit},
-            )
-            weight = SOURCE_WEIGHT if name == "sources" else 1.0
-            ranked.extend((bool(r[4]), {"type": collection.path, "id": r[0], "label": r[1], "score": -r[2] * weight, "snippet": r[3]}) for r in rows)
-        ranked.sort(key=lambda pair: (not pair[0], -pair[1]["score"], pair[1]["type"], pair[1]["id"]))
-        return [hit for _, hit in ranked[:limit]], counts
+            hits += self._search_one(collection, match, _folded(text), limit + 1, after)
+        hits.sort(key=lambda hit: hit[0])
+        more = len(hits) > limit
+        page = hits[:limit]
+        return SearchPage([hit for _, hit in page], counts, list(page[-1][0]) if more and page else None)
+
+    def _search_one(
+        self, collection: Collection, match: str, asked: str | None, limit: int, after: list[Any] | None
+    ) -> list[tuple[tuple[Any, ...], dict[str, Any]]]:
+        """The best ``limit`` hits of one collection after the keyset ``after`` (tier, -score, type, id)."""
+        fts = fts_table(collection)
+        rank = f"bm25({fts}, {', '.join(str(w) for w in collection.search_weights)})"
+        # A record named exactly what was asked for comes first, whatever the words around it elsewhere.
+        exact = " OR ".join(f'folded(t."{field}") = :asked' for field in collection.label_fields) or "0"
+        base = SOURCE_TIER if collection.name == "sources" else EXACT_TIER
+        sql = WhereClause()
+        if after is not None:
+            tier, negative_score, after_type, after_id = after
+            # The type is constant within one collection, so the keyset reduces to (tier, -score[, id]).
+            if collection.path < after_type:
+                sql.add(f"(tier, rank) > ({sql.bind(tier)}, {sql.bind(negative_score)})")
+            elif collection.path > after_type:
+                sql.add(f"(tier, rank) >= ({sql.bind(tier)}, {sql.bind(negative_score)})")
+            else:
+                sql.add(f"(tier, rank, id) > ({sql.bind(tier)}, {sql.bind(negative_score)}, {sql.bind(after_id)})")
+        rows = self._execute(
+            f"SELECT id, label, rank, snippet, tier FROM ("
+            f'SELECT t.id AS id, t."{collection.label_field}" AS label, {rank} AS rank,'
+            f" snippet({fts}, -1, '{SNIPPET_START}', '{SNIPPET_END}', '…', 12) AS snippet,"
+            f" {base} + CASE WHEN {exact} THEN 0 ELSE 1 END AS tier"
+            f' FROM {fts} JOIN "{collection.name}" t ON t.rowid = {fts}.rowid WHERE {fts} MATCH :match)'
+            f" WHERE {sql.clause()} ORDER BY tier, rank, id LIMIT :limit",
+            {**sql.params, "match": match, "asked": asked, "limit": limit},
+        )
+        return [
+            ((tier, rank, collection.path, rid), {"type": collection.path, "id": rid, "label": label, "score": -rank, "snippet": snippet})
+            for rid, label, rank, snippet, tier in rows
+        ]

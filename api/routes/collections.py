@@ -1,4 +1,4 @@
-"""List and item endpoints of every collection, generated from the table layout."""
+"""List, item and related-list endpoints of every collection, generated from the table layout; views stay thin."""
 
 from __future__ import annotations
 
@@ -6,36 +6,27 @@ import json
 from collections.abc import Iterable, Iterator
 from functools import cache
 from typing import Any
-from urllib.parse import urlencode
 
-from flask import Response, current_app, request
+from flask import Response, current_app
 from marshmallow import Schema, fields
 
 from api.cursor import BadCursor, decode_cursor, encode_cursor
-from api.errors import ProblemSchema, problem
+from api.errors import problem
 from api.formats import FORMATS, csv_rows, list_document, ndjson_lines, to_json
-from api.http import body_response, negotiate, store, stream_response
+from api.http import body_response, negotiate, page_links, record_url, store, stream_response
 from api.queries import ListQuery
 from api.routes import ApiBlueprint
-from api.routes.params import filters_from_args, item_args_schema, list_args_schema, response_fields
+from api.routes.docs import document_list, document_record
+from api.routes.params import filters_from_args, item_args_schema, list_args_schema, response_fields, suggestion
 from api.tables import COLLECTIONS, TIMELINE, Collection
-from schema.fields import SLUG_MAX, SLUG_PATTERN
 from schema.responses import response_schema
 
-# Ids the docs offer as examples; tests check each resolves, so they cannot go stale.
-EXAMPLE_IDS = {
-    "ai_models": "deepseek-r1",
-    "companies": "deepseek",
-    "policies": "cn-new-generation-ai-development-plan",
-    "events": "deepseek-r1-release-2025-01-20",
-    "people": "liang-wenfeng",
-    "chips": "nvidia-h800",
-    "sources": "china-ai-breakthrough-article",
-}
+NESTED_PROVENANCE = ("citations", "disputes", "claims", "cited_by")
+EXPORT_BATCH = 500
 
 
 class LinksSchema(Schema):
-    self = fields.String(metadata={"example": "/v1/models?limit=20"})
+    self = fields.String(metadata={"description": "This page's URL.", "example": "/v1/models?limit=20"})
     next = fields.String(allow_none=True, metadata={"description": "URL of the next page, or null on the last."})
 
 
@@ -74,15 +65,6 @@ def _fingerprint(query: ListQuery) -> str:
     return json.dumps([query.collection, filters, query.sort, query.q, query.as_of, query.related], default=str, sort_keys=True)
 
 
-def page_links(next_cursor: str | None) -> tuple[dict[str, Any], dict[str, str]]:
-    """``links`` of a list body and its ``Link`` header, keeping every parameter but the cursor."""
-    args = [(k, v) for k, v in request.args.items(multi=True) if k != "cursor"]
-    self_url = request.full_path.rstrip("?")
-    next_url = f"{request.path}?{urlencode([*args, ('cursor', next_cursor)])}" if next_cursor else None
-    headers = {"Link": f'<{next_url}>; rel="next"'} if next_url else {}
-    return {"self": self_url, "next": next_url}, headers
-
-
 def _page_query(collection: Collection, args: dict[str, Any], related: tuple[str, str] | None = None) -> ListQuery:
     return ListQuery(
         collection=collection.name,
@@ -96,50 +78,62 @@ def _page_query(collection: Collection, args: dict[str, Any], related: tuple[str
     )
 
 
-def shape(collection: Collection, bodies: list[str], args: dict[str, Any]) -> list[str]:
-    """Apply ``expand`` (ids → records, one level) and ``fields`` (sparse) to pre-rendered records.
+def expand_relations(collection: Collection, records: list[dict[str, Any]], names: list[str], as_of: str | None) -> None:
+    """Replace the ids named by ``names`` with the related records (one level), as they stood on ``as_of``."""
+    for name in names:
+        target = collection.relations[name]
+        wanted: set[str] = {i for r in records for i in (r[name] if isinstance(r.get(name), list) else [r.get(name)]) if i}
+        found = {i: json.loads(b) for i, b in store().get_many(target, sorted(wanted), as_of).items()}
+        for r in records:
+            value = r.get(name)
+            r[name] = [found.get(i, i) for i in value] if isinstance(value, list) else found.get(value, value) if value else value
 
-    Without either, the stored JSON is passed through untouched: the fast path.
-    """
+
+def sparse(records: list[dict[str, Any]], keep: list[str]) -> list[dict[str, Any]]:
+    """Only the fields asked for, and the id."""
+    chosen = {"id", *keep}
+    return [{k: v for k, v in r.items() if k in chosen} for r in records]
+
+
+def shaped(collection: Collection, bodies: list[str], args: dict[str, Any]) -> list[str]:
+    """Records with ``expand`` and ``fields`` applied. Without either the stored JSON passes through untouched: the fast path."""
     expand = [name for name, _ in args.get("expand", [])]
     keep = [name for name, _ in args.get("fields", [])]
     if not expand and not keep:
         return bodies
     records = [json.loads(body) for body in bodies]
-    for name in expand:
-        target = collection.relations[name]
-        wanted = {i for r in records for i in (r[name] if isinstance(r.get(name), list) else [r.get(name)]) if i}
-        found = {i: json.loads(b) for i, b in store().get_many(target, sorted(wanted)).items()}
-        for r in records:
-            value = r.get(name)
-            r[name] = [found.get(i, i) for i in value] if isinstance(value, list) else found.get(value, value)
+    if expand:
+        expand_relations(collection, records, expand, args.get("as_of"))
     if keep:
-        chosen = {"id", *keep}
-        records = [{k: v for k, v in r.items() if k in chosen} for r in records]
+        records = sparse(records, keep)
     return [to_json(r) for r in records]
+
+
+def _after(query: ListQuery, args: dict[str, Any], fingerprint: str) -> list[Any] | None:
+    if "cursor" not in args:
+        return None
+    return decode_cursor(args["cursor"], fingerprint, current_app.config["CURSOR_SECRET"], len(query.order()))
 
 
 def list_records(collection: Collection, args: dict[str, Any], related: tuple[str, str] | None = None) -> Response:
     """One page (or with ``export``, all) of a collection, or of the records referencing ``related``."""
     fmt = negotiate(args.get("format"), FORMATS)
     query = _page_query(collection, args, related)
-    secret = current_app.config["CURSOR_SECRET"]
     fingerprint = _fingerprint(query)
-    if "cursor" in args:
-        try:
-            query.after = decode_cursor(args["cursor"], fingerprint, secret, len(query.order()))
-        except BadCursor as exc:
-            return problem(400, "Bad Request", "Invalid query parameter(s): cursor.", {"cursor": [str(exc)]})
+    try:
+        query.after = _after(query, args, fingerprint)
+    except BadCursor as exc:
+        return problem(400, "Bad Request", "Invalid query parameter(s): cursor.", {"cursor": [str(exc)]})
     if args.get("export"):
         return export(collection, query, args, fmt)
     page = store().page(query)
-    next_cursor = encode_cursor(page.next_after, fingerprint, secret) if page.next_after is not None else None
+    next_cursor = encode_cursor(page.next_after, fingerprint, current_app.config["CURSOR_SECRET"]) if page.next_after is not None else None
     links, headers = page_links(next_cursor)
     meta: dict[str, Any] = {"total": page.total}
     if query.facets:
         meta["facets"] = page.facets
     headers["X-Total-Count"] = str(page.total)
-    bodies = shape(collection, page.bodies, args)
+    bodies = shaped(collection, page.bodies, args)
     return body_response("".join(render(collection, fmt, bodies, args, links, meta)), fmt, headers)
 
 
@@ -152,19 +146,18 @@ def render(collection: Collection, fmt: str, bodies: Iterable[str], args: dict[s
 
 
 def csv_columns(collection: Collection, args: dict[str, Any]) -> list[str]:
-    """The fields asked for, or every field but the nested provenance (citations, disputes, claims)."""
+    """The fields asked for, or every field but the nested provenance (citations, disputes, claims, cited_by)."""
     if args.get("fields"):
         return ["id", *(name for name, _ in args["fields"] if name != "id")]
-    names = [name for name in response_fields(collection) if name not in NESTED_PROVENANCE and not name.endswith("_precision")]
-    return [c for name in names for c in (name, f"{name}_precision") if c == name or name in collection.date_fields]
+    return [name for name in response_fields(collection) if name not in NESTED_PROVENANCE]
 
 
 def export(collection: Collection, query: ListQuery, args: dict[str, Any], fmt: str) -> Response:
     """Every matching record, streamed in batches: constant memory, no page cap."""
     total = store().count(query)
     batches = _batched(store().scan(query), EXPORT_BATCH)
-    bodies = (body for batch in batches for body in shape(collection, batch, args))
-    links = {"self": request.full_path.rstrip("?"), "next": None}
+    bodies = (body for batch in batches for body in shaped(collection, batch, args))
+    links, _ = page_links(None)
     return stream_response(render(collection, fmt, bodies, args, links, {"total": total}), fmt, {"X-Total-Count": str(total)})
 
 
@@ -179,55 +172,31 @@ def _batched(items: Iterator[str], size: int) -> Iterator[list[str]]:
         yield batch
 
 
-def not_found(collection: Collection, as_of: str | None) -> Response:
+def not_found(collection: Collection, record_id: str, as_of: str | None) -> Response:
+    """404, suggesting the id meant when the one given differs only in case or spelling."""
     when = f" as of {as_of}" if as_of else ""
-    return problem(404, "Not Found", f"No {collection.path} record has the id given{when}.")
+    hint = suggestion(record_id, store().ids_like(collection.name, record_id)) if record_id else ""
+    return problem(404, "Not Found", f"No {collection.singular} has the id {record_id!r}{when}.{hint if hint.startswith(' Did') else ''}")
 
 
 def get_record(collection: Collection, record_id: str, args: dict[str, Any]) -> Response:
     negotiate(None, ["json"])
-    body = store().get(collection.name, record_id)
     as_of = args.get("as_of")
-    if body is None or (as_of and not store().exists(collection.name, record_id, as_of)):
-        return not_found(collection, as_of)
-    return body_response('{"data":' + shape(collection, [body], args)[0] + "}")
+    body = store().get(collection.name, record_id, as_of)
+    if body is None:
+        return not_found(collection, record_id, as_of)
+    return body_response('{"data":' + shaped(collection, [body], args)[0] + "}")
 
 
 def list_related(parent: Collection, child: Collection, record_id: str, args: dict[str, Any]) -> Response:
-    if not store().exists(parent.name, record_id):
-        return not_found(parent, None)
+    if store().get(parent.name, record_id) is None:
+        return not_found(parent, record_id, None)
     return list_records(child, args, related=(parent.name, record_id))
-
-
-PROBLEM = {"schema": ProblemSchema, "content_type": "application/problem+json"}
-NESTED_PROVENANCE = ("citations", "disputes", "claims", "cited_by")
-EXPORT_BATCH = 500
-
-
-def _id_param(collection: Collection) -> dict[str, Any]:
-    return {
-        "in": "path",
-        "name": "record_id",
-        "required": True,
-        "description": "Record id (a slug).",
-        "schema": {"type": "string", "maxLength": SLUG_MAX, "pattern": SLUG_PATTERN},
-        "example": EXAMPLE_IDS.get(collection.name),
-    }
-
-
-def _list_endpoint(blp: ApiBlueprint, rule: str, collection: Collection, view: Any, id_of: Collection | None = None) -> None:
-    view = blp.response(200, list_schema(collection))(view)
-    view = blp.alt_response(400, description="Invalid parameter.", **PROBLEM)(view)
-    if id_of is not None:
-        view = blp.alt_response(404, description="No record has this id.", **PROBLEM)(view)
-    view = blp.arguments(list_args_schema(collection.name), location="query", as_kwargs=False)(view)
-    blp.route(rule, methods=["GET"], parameters=[_id_param(id_of)] if id_of else None)(view)
 
 
 def collection_blueprint(collection: Collection) -> ApiBlueprint:
     """``GET /v1/<path>``, ``/v1/<path>/{id}`` and ``/v1/<path>/{id}/<related>`` for one collection."""
-    label = collection.path
-    blp = ApiBlueprint(label, __name__, url_prefix=f"/v1/{label}", description=collection.schema_cls.__doc__)
+    blp = ApiBlueprint(collection.path, __name__, url_prefix=f"/v1/{collection.path}", description=collection.schema_cls.__doc__)
 
     def list_view(args: dict[str, Any]) -> Response:
         return list_records(collection, args)
@@ -235,16 +204,10 @@ def collection_blueprint(collection: Collection) -> ApiBlueprint:
     def item_view(args: dict[str, Any], record_id: str) -> Response:
         return get_record(collection, record_id, args)
 
-    list_view.__doc__ = f"List {label}\n\nFilter, sort, search, facet and page through {label}. Unknown parameters are a 400."
-    item_view.__doc__ = f"Get one of {label} by id\n\nEvery field with its citations, disputes and claims."
-    list_view.__name__, item_view.__name__ = f"list_{collection.name}", f"get_{collection.name}"
-    _list_endpoint(blp, "", collection, list_view)
-
-    item = blp.response(200, item_schema(collection))(item_view)
-    item = blp.alt_response(404, description="No record has this id.", **PROBLEM)(item)
-    item = blp.arguments(item_args_schema(collection.name), location="query", as_kwargs=False)(item)
-    blp.route("/<string:record_id>", methods=["GET"], parameters=[_id_param(collection)])(item)
-
+    list_view.__doc__ = f"List {collection.path}\n\nFilter, sort, search, facet and page through {collection.path}. Unknown parameters are a 400."
+    item_view.__doc__ = f"Get {collection.article} {collection.singular}\n\nEvery field with its citations, disputes and claims."
+    document_list(blp, "", collection, list_view, list_args_schema(collection.name), list_schema(collection), f"list_{collection.name}")
+    document_record(blp, collection, item_view, item_args_schema(collection.name), item_schema(collection))
     for child in COLLECTIONS.values():
         if collection.name in child.relations.values():
             _related_endpoint(blp, collection, child)
@@ -257,9 +220,17 @@ def _related_endpoint(blp: ApiBlueprint, parent: Collection, child: Collection) 
     def view(args: dict[str, Any], record_id: str) -> Response:
         return list_related(parent, child, record_id, args)
 
-    view.__doc__ = f"List {child.path} related to one of {parent.path}\n\n{child.path.capitalize()} whose {via} names it; paged like any list."
-    view.__name__ = f"list_{parent.name}_{child.name}"
-    _list_endpoint(blp, f"/<string:record_id>/{child.path}", child, view, id_of=parent)
+    view.__doc__ = f"List {parent.possessive} {child.path}\n\n{child.path.capitalize()} whose {via} names the {parent.singular}; paged like any list."
+    document_list(
+        blp,
+        f"/<string:record_id>/{child.path}",
+        child,
+        view,
+        list_args_schema(child.name),
+        list_schema(child),
+        f"list_{parent.name}_{child.name}",
+        parent,
+    )
 
 
 def timeline_blueprint() -> ApiBlueprint:
@@ -269,13 +240,16 @@ def timeline_blueprint() -> ApiBlueprint:
         return list_records(TIMELINE, args)
 
     view.__doc__ = (
-        "Timeline of events, model releases and policy milestones\n\n"
-        "In date order (coarser dates first within a period); filter by `date__gte`/`date__lte`, `kind`, `country`, `participant`."
+        "List the timeline\n\n"
+        "Events, model milestones and policy milestones in date order (coarser dates first within a period);"
+        " filter by `date__gte`/`date__lte`, `kind`, `country`, `participant`."
     )
-    view.__name__ = "list_timeline"
-    _list_endpoint(blp, "", TIMELINE, view)
+    document_list(blp, "", TIMELINE, view, list_args_schema(TIMELINE.name), list_schema(TIMELINE), "list_timeline")
     return blp
 
 
 def blueprints() -> list[ApiBlueprint]:
     return [*(collection_blueprint(c) for c in COLLECTIONS.values()), timeline_blueprint()]
+
+
+__all__ = ["blueprints", "list_records", "record_url"]

@@ -1,21 +1,26 @@
-"""The API index, cross-type search and health check."""
+"""The landing page, the API index, cross-type search and the health check."""
 
 from __future__ import annotations
 
+import html
+import json
 from typing import Any
 
-from flask import Response
+from flask import Response, current_app, request, url_for
 from marshmallow import Schema, fields, validate
 
-from api.errors import ProblemSchema, problem
-from api.http import body_response, store, to_json
-from api.queries import StoreUnavailable
+from api.cursor import BadCursor, decode_cursor, encode_cursor
+from api.errors import problem
+from api.formats import to_json
+from api.http import api_url, body_response, page_links, record_url, store
+from api.queries import SNIPPET_END, SNIPPET_START, StoreUnavailable
 from api.routes import ApiBlueprint
-from api.routes.params import MAX_Q, ArgsSchema, NoArgs, text
-from api.tables import COLLECTIONS, COLLECTIONS_BY_PATH
+from api.routes.docs import COMMON_ERRORS
+from api.routes.params import MAX_Q, ArgsSchema, NoArgs, OneOfSuggesting, page_fields, text
+from api.tables import COLLECTIONS, COLLECTIONS_BY_PATH, TIMELINE
+from api.version import API_VERSION, PACKAGE_VERSION
 
 blp = ApiBlueprint("meta", __name__, description="Index, search and health.")
-PROBLEM = {"schema": ProblemSchema, "content_type": "application/problem+json"}
 SEARCH_MAX_LIMIT = 100
 
 
@@ -25,14 +30,24 @@ class CollectionInfoSchema(Schema):
     count = fields.Integer()
 
 
+class VersionsSchema(Schema):
+    package = fields.String(metadata={"description": "Version of the aifacts software."})
+    api = fields.String(metadata={"description": "Version of this API's contract (the OpenAPI document's `info.version`)."})
+    data = fields.String(metadata={"description": "Dataset version: changes whenever the data does."})
+    schema = fields.Integer(metadata={"description": "Version of the database layout."})
+
+
 class IndexSchema(Schema):
     name = fields.String()
     description = fields.String()
-    version = fields.String(metadata={"description": "Dataset version: changes whenever the data does."})
-    built_at = fields.String(metadata={"description": "When the dataset was built (UTC, ISO 8601)."})
+    version = fields.String(metadata={"description": "Dataset version (as `versions.data`)."})
+    versions = fields.Nested(VersionsSchema)
+    built_at = fields.String(metadata={"description": "When the dataset was built (UTC, ISO 8601); current states are as of that day."})
     schema_version = fields.Integer()
     collections = fields.List(fields.Nested(CollectionInfoSchema))
-    links = fields.Dict(keys=fields.String(), values=fields.String())
+    links = fields.Dict(
+        keys=fields.String(), values=fields.String(), metadata={"description": "The timeline, search, the OpenAPI document, docs and health."}
+    )
 
 
 class SearchArgs(ArgsSchema):
@@ -41,27 +56,26 @@ class SearchArgs(ArgsSchema):
         required=True,
         metadata={
             "description": (
-                "Words to find; every word must match, the last also as a prefix (`qwen` finds Qwen2.5). "
-                "A record named exactly this comes first, then the best matches (sources rank after records)."
+                "Words to find; every word must match (word forms too: `price` finds `pricing`), the last also as a prefix"
+                " (`qwen` finds Qwen2.5). Example: `deepseek`."
             ),
-            "example": "deepseek",
         },
     )
-    type = fields.String(
-        validate=validate.OneOf(sorted(COLLECTIONS_BY_PATH)),
-        metadata={"description": "Only this record type."},
-    )
+    type = fields.String(validate=OneOfSuggesting(sorted(COLLECTIONS_BY_PATH)), metadata={"description": "Only this record type."})
     limit = fields.Integer(
-        load_default=20, validate=validate.Range(1, SEARCH_MAX_LIMIT), metadata={"description": f"Hits to return (1–{SEARCH_MAX_LIMIT})."}
+        load_default=20, validate=validate.Range(1, SEARCH_MAX_LIMIT), metadata={"description": f"Hits per page (1–{SEARCH_MAX_LIMIT}, default 20)."}
     )
+    cursor = page_fields()["cursor"]
 
 
 class SearchHitSchema(Schema):
     type = fields.String(metadata={"example": "models"})
     id = fields.String(metadata={"example": "deepseek-r1"})
     label = fields.String(metadata={"description": "The record's name or title."})
-    score = fields.Float(metadata={"description": "Relevance (BM25; higher is better)."})
-    snippet = fields.String(metadata={"description": "Matching text with <mark> around the words found."})
+    score = fields.Float(metadata={"description": "Relevance (BM25 with names weighing most; higher is better)."})
+    snippet = fields.String(
+        metadata={"description": "The matching text, HTML-escaped, with `<mark>` around the words found: safe to insert into a page as is."}
+    )
     url = fields.String(metadata={"example": "/v1/models/deepseek-r1"})
 
 
@@ -70,8 +84,14 @@ class SearchMetaSchema(Schema):
     counts = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={"description": "Matches per record type."})
 
 
+class SearchLinksSchema(Schema):
+    self = fields.String()
+    next = fields.String(allow_none=True, metadata={"description": "URL of the next page of hits, or null on the last."})
+
+
 class SearchSchema(Schema):
     data = fields.List(fields.Nested(SearchHitSchema))
+    links = fields.Nested(SearchLinksSchema)
     meta = fields.Nested(SearchMetaSchema)
 
 
@@ -80,47 +100,90 @@ class HealthSchema(Schema):
     version = fields.String()
 
 
-@blp.route("/v1", methods=["GET"])
-@blp.arguments(NoArgs, location="query", as_kwargs=False)
-@blp.response(200, IndexSchema)
+def _errors(view: Any, codes: tuple[int, ...] = COMMON_ERRORS) -> Any:
+    for code in codes:
+        view = blp.alt_response(code, response=f"Error{code}")(view)
+    return view
+
+
+@blp.route("/", methods=["GET"])
+@blp.arguments(NoArgs(), location="query", as_kwargs=False)
+@blp.response(302, description="To the interactive docs for browsers, to the API index for everyone else.")
+@blp.doc(operationId="landing")
+def landing(_args: dict[str, Any]) -> Response:
+    """Go to the docs or the API index"""
+    wants_page = request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html"
+    response = Response(status=302, headers={"Location": url_for("docs.docs_page") if wants_page else api_url()})
+    response.vary.add("Accept")
+    return response
+
+
+@blp.route("/v1", methods=["GET"], strict_slashes=False)
+@blp.arguments(NoArgs(), location="query", as_kwargs=False)
+@blp.response(200, IndexSchema, headers={"ETag": "ETag", "Cache-Control": "Cache-Control"})
+@blp.doc(operationId="getIndex")
+@_errors
 def index(_args: dict[str, Any]) -> Response:
-    """API index: collections, record counts and dataset version"""
+    """Get the API index: collections, counts and versions"""
     meta = store().meta()
     body = {
         "name": "aifacts",
         "description": "Typed, sourced facts about the AI landscape.",
         "version": meta["version"],
+        "versions": {"package": PACKAGE_VERSION, "api": API_VERSION, "data": meta["version"], "schema": int(meta["schema_version"])},
         "built_at": meta["built_at"],
         "schema_version": int(meta["schema_version"]),
-        "collections": [{"name": c.path, "url": f"/v1/{c.path}", "count": meta["counts"].get(c.name, 0)} for c in COLLECTIONS.values()],
-        "links": {"search": "/v1/search", "openapi": "/openapi.json", "docs": "/docs", "health": "/health"},
+        "collections": [{"name": c.path, "url": api_url(c.path), "count": meta["counts"].get(c.name, 0)} for c in COLLECTIONS.values()],
+        "links": {
+            "timeline": api_url(TIMELINE.path),
+            "search": api_url("search"),
+            "openapi": url_for("openapi_json"),
+            "docs": url_for("docs.docs_page"),
+            "health": url_for("meta.health"),
+        },
     }
     return body_response(to_json(body))
 
 
+def marked(snippet: str) -> str:
+    """A snippet safe to insert into HTML: its text escaped, `<mark>` its only markup."""
+    return html.escape(snippet, quote=True).replace(SNIPPET_START, "<mark>").replace(SNIPPET_END, "</mark>")
+
+
 @blp.route("/v1/search", methods=["GET"])
-@blp.arguments(SearchArgs, location="query", as_kwargs=False)
-@blp.response(200, SearchSchema)
-@blp.alt_response(400, description="Invalid parameter.", **PROBLEM)
+@blp.arguments(SearchArgs(), location="query", as_kwargs=False)
+@blp.response(200, SearchSchema, headers={"ETag": "ETag", "Cache-Control": "Cache-Control", "Link": "Link"})
+@blp.doc(operationId="search")
+@_errors
 def search(args: dict[str, Any]) -> Response:
     """Search every record type
 
-    Ranked full-text search over names, titles and descriptions, with a highlighted snippet.
+    Ranked full-text search over names, titles and descriptions, a page at a time, with a marked snippet.
+    Records named exactly what was asked come first, then other records, then the sources about them.
     """
     types = [COLLECTIONS_BY_PATH[args["type"]].name] if "type" in args else list(COLLECTIONS)
-    hits, counts = store().search(args["q"], types, args["limit"])
-    for hit in hits:
-        hit["url"] = f"/v1/{hit['type']}/{hit['id']}"
-    counts_by_path = {COLLECTIONS[name].path: n for name, n in counts.items()}
-    return body_response(to_json({"data": hits, "meta": {"total": sum(counts.values()), "counts": counts_by_path}}))
+    secret = current_app.config["CURSOR_SECRET"]
+    fingerprint = json.dumps(["search", args["q"], types])
+    after = None
+    if "cursor" in args:
+        try:
+            after = decode_cursor(args["cursor"], fingerprint, secret, 4)
+        except BadCursor as exc:
+            return problem(400, "Bad Request", "Invalid query parameter(s): cursor.", {"cursor": [str(exc)]})
+    page = store().search(args["q"], types, args["limit"], after)
+    hits = [{**hit, "snippet": marked(hit["snippet"]), "url": record_url(hit["type"], hit["id"])} for hit in page.hits]
+    links, headers = page_links(encode_cursor(page.next_after, fingerprint, secret) if page.next_after else None)
+    counts = {COLLECTIONS[name].path: n for name, n in page.counts.items()}
+    return body_response(to_json({"data": hits, "links": links, "meta": {"total": sum(counts.values()), "counts": counts}}), headers=headers)
 
 
 @blp.route("/health", methods=["GET"])
-@blp.arguments(NoArgs, location="query", as_kwargs=False)
+@blp.arguments(NoArgs(), location="query", as_kwargs=False)
 @blp.response(200, HealthSchema)
-@blp.alt_response(503, description="The dataset cannot be read.", **PROBLEM)
+@blp.doc(operationId="getHealth")
+@_errors
 def health(_args: dict[str, Any]) -> Response:
-    """Health check: 200 when the dataset opens and passes an integrity check"""
+    """Check health: 200 when the dataset opens and passes an integrity check"""
     try:
         store().check()
         version = store().version()
@@ -129,3 +192,6 @@ def health(_args: dict[str, Any]) -> Response:
     response = body_response(to_json({"status": "ok", "version": version}))
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+__all__ = ["blp"]

@@ -1,19 +1,19 @@
-"""Query-parameter schemas: typed, bounded and documented, generated from the table layout."""
+"""Query-parameter schemas: typed, bounded and documented, generated from the table layout; errors that suggest the fix."""
 
 from __future__ import annotations
 
+import difflib
+import re
 from functools import cache
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
-from webargs.fields import DelimitedList
 
 from api.cursor import MAX_CURSOR_LENGTH
 from api.formats import FORMATS
-from api.queries import PARTICIPANT, Filter
-from api.tables import ALL_TABLES, COLLECTIONS, Collection, Column
-from schema.fields import DATE_PATTERN, SLUG_PATTERN, DateBound
-from schema.responses import response_schema
+from api.queries import PARTICIPANT, RELATION_SEPARATOR, Filter
+from api.tables import COLLECTIONS, RECORD_TABLES, Collection, Column
+from schema.fields import SLUG_MAX, SLUG_PATTERN, DateBound
 
 # A whole day, with day ranges as DATE_PATTERN has them.
 AS_OF_PATTERN = r"^(18|19|20)\d{2}-((0[13578]|1[02])-(0[1-9]|[12]\d|3[01])|(0[469]|11)-(0[1-9]|[12]\d|30)|02-(0[1-9]|1\d|2\d))$"
@@ -34,6 +34,8 @@ OPS_BY_KIND: dict[str, tuple[str, ...]] = {
     "float": ("eq", "ne", "gt", "gte", "lt", "lte", "isnull"),
     "bool": ("eq", "isnull"),
 }
+# One relation away, the operators that select the related records: equality and membership, dates by period.
+RELATED_OPS_BY_KIND: dict[str, tuple[str, ...]] = {"enum": ("eq", "in"), "ref": ("eq", "in"), "bool": ("eq",), "date": ("eq", "gte", "lte")}
 OP_WORDS = {
     "eq": "equals",
     "ne": "is not (unknown values match)",
@@ -41,7 +43,7 @@ OP_WORDS = {
     "gte": "is at least",
     "lt": "is less than",
     "lte": "is at most",
-    "in": "is one of (comma-separated)",
+    "in": "is one of (comma-separated, or the parameter repeated)",
     "contains": "contains, case-insensitively,",
     "isnull": "is unknown (true) or known (false)",
 }
@@ -49,10 +51,51 @@ DATE_RULE = (
     " Dates are periods at their precision: `2025` covers all of 2025. `eq` matches dates inside the given period;"
     " `gt`/`lt` match dates wholly after/before it; `gte`/`lte` match dates wholly from its start/up to its end."
 )
-
-
 NO_NUL_PATTERN = "^[^\\x00]*$"
 LIST_ITEM_PATTERN = "^[^\\x00,]*$"  # items of a comma-separated list cannot hold commas
+
+
+def closest(word: str, choices: list[str] | tuple[str, ...] | set[str]) -> str | None:
+    """The choice a mistyped or wrongly cased word most likely meant, if any is close."""
+    by_fold = {c.casefold(): c for c in choices}
+    if word.casefold() in by_fold:
+        return by_fold[word.casefold()]
+    found = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.75)
+    return found[0] if found else None
+
+
+def suggestion(word: str, choices: list[str] | tuple[str, ...] | set[str]) -> str:
+    """ " Did you mean 'x'?", or the valid names when there are few, or nothing."""
+    near = closest(word, choices)
+    if near:
+        return f" Did you mean {near!r}?"
+    if len(choices) <= 12:
+        return " Valid: " + ", ".join(sorted(choices)) + "."
+    return ""
+
+
+class OneOfSuggesting(validate.OneOf):
+    """A closed vocabulary whose error names the right spelling (`deepseek` for `DeepSeek`, `reasoning` for `Reasoning`)."""
+
+    def __call__(self, value: Any) -> Any:
+        if value not in self.choices:
+            raise ValidationError(f"must be one of the documented values, not {value!r}.{suggestion(str(value), [str(c) for c in self.choices])}")
+        return value
+
+
+def _slug_error(value: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", value.casefold()).strip("-")
+    hint = f" Did you mean {slug!r}?" if slug and slug != value else ""
+    return f"ids are lowercase slugs like 'deepseek-r1'.{hint}"
+
+
+class SlugValidator(validate.Validator):
+    """An id: a lowercase slug, with the slug of a wrongly written one suggested."""
+
+    def __call__(self, value: str) -> str:
+        if len(value) > SLUG_MAX or not re.fullmatch(SLUG_PATTERN, value):
+            raise ValidationError(_slug_error(value))
+        return value
 
 
 def text(max_length: int = MAX_TEXT, pattern: str = NO_NUL_PATTERN, **kwargs: Any) -> fields.String:
@@ -73,14 +116,54 @@ def _value_field(column: Column, in_list: bool = False, **kwargs: Any) -> fields
     if column.kind == "date":
         return DateBound(**kwargs)
     if column.kind == "enum":
-        return fields.String(validate=validate.OneOf(column.choices), **kwargs)
+        return fields.String(validate=OneOfSuggesting(column.choices), **kwargs)
     if column.kind == "ref" or column.name == "id":
-        return fields.String(validate=[validate.Length(min=1, max=80), validate.Regexp(SLUG_PATTERN)], **kwargs)
+        metadata = {"pattern": SLUG_PATTERN, "maxLength": SLUG_MAX, **kwargs.pop("metadata", {})}
+        return fields.String(validate=SlugValidator(), metadata=metadata, **kwargs)
     return text(pattern=LIST_ITEM_PATTERN if in_list else NO_NUL_PATTERN, **kwargs)
 
 
+class ListParam(fields.List):
+    """A list in the query string, as clients send one: the parameter repeated (`id__in=a&id__in=b`), or
+    comma-separated (`id__in=a,b`), or both. Documented as an exploded array."""
+
+    def __init__(self, item: fields.Field, **kwargs: Any) -> None:
+        super().__init__(item, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[Any]:
+        values = value if isinstance(value, list) else [value]
+        if not all(isinstance(v, str) for v in values):
+            raise ValidationError("must be text")
+        items = [part for v in values for part in v.split(",")]
+        return super()._deserialize(items, attr, data, **kwargs)
+
+
+def relation_filters(collection: Collection) -> list[str]:
+    """List relations that filter and facet by membership; collections with participants add ``participant``,
+    which matches any of their relations."""
+    return [*collection.list_refs, *([PARTICIPANT] if collection.participants else [])]
+
+
+@cache
+def related_columns(collection: Collection) -> dict[str, tuple[str, Column]]:
+    """Filters one relation away: ``<relation>.<column>`` → (relation, column of the related collection).
+
+    Authored relations to other collections only; their enums, references, booleans and dates.
+    """
+    out: dict[str, tuple[str, Column]] = {}
+    authored = collection.schema.fields
+    for relation, target in collection.relations.items():
+        if target == collection.name or target not in COLLECTIONS or relation not in authored or authored[relation].dump_only:
+            continue
+        for column in COLLECTIONS[target].columns:
+            if column.kind in RELATED_OPS_BY_KIND and not column.name.endswith("_precision") and column.name != "id":
+                out[f"{relation}{RELATION_SEPARATOR}{column.name}"] = (relation, column)
+    return out
+
+
+@cache
 def filter_params(collection: Collection) -> dict[str, tuple[str, str]]:
-    """Every filter parameter of a collection: name → (field, operator)."""
+    """Every filter parameter of a collection: name → (field, operator); a field may be ``relation.column``."""
     params: dict[str, tuple[str, str]] = {}
     for column in collection.columns:
         for op in OPS_BY_KIND[column.kind]:
@@ -88,13 +171,10 @@ def filter_params(collection: Collection) -> dict[str, tuple[str, str]]:
     for name in relation_filters(collection):
         for op in ("eq", "ne", "in"):
             params[name if op == "eq" else f"{name}__{op}"] = (name, op)
+    for path, (_, column) in related_columns(collection).items():
+        for op in RELATED_OPS_BY_KIND[column.kind]:
+            params[path if op == "eq" else f"{path}__{op}"] = (path, op)
     return params
-
-
-def relation_filters(collection: Collection) -> list[str]:
-    """List relations that filter and facet by membership; events and the timeline add
-    ``participant``, which matches any of their relations."""
-    return [*collection.list_refs, *([PARTICIPANT] if collection.name in ("events", "timeline") else [])]
 
 
 def facetable(collection: Collection) -> list[str]:
@@ -109,26 +189,31 @@ def expandable(collection: Collection) -> list[str]:
 
 
 def response_fields(collection: Collection) -> list[str]:
-    return list(response_schema(collection.schema_cls)().fields)
+    return list(collection.served_fields)
 
 
-def _filter_field(collection: Collection, name: str, op: str) -> fields.Field:
+def _filter_field(collection: Collection, name: str, op: str, **kwargs: Any) -> fields.Field:
+    related = related_columns(collection).get(name)
     if name in collection.list_refs or name == PARTICIPANT:
         column = Column(name, "ref", target=collection.list_refs.get(name))
         label = f"`{name}` lists a record that"
         if name == PARTICIPANT:
-            label = "any relation (companies, models, policies, people, chips) lists a record that"
+            label = "any relation (" + ", ".join(collection.list_refs) + ") lists a record that"
+    elif related is not None:
+        relation, column = related
+        label = f"the record `{relation}` names has `{column.name}` that"
     else:
         column = collection.column_map[name]
         label = f"`{name}`"
     description = f"Only records where {label} {OP_WORDS[op]} the value." + (DATE_RULE if column.kind == "date" else "")
     if op == "isnull":
-        return fields.Boolean(truthy={"true", "1"}, falsy={"false", "0"}, metadata={"description": description})
+        return fields.Boolean(truthy={"true", "1"}, falsy={"false", "0"}, metadata={"description": description}, **kwargs)
     if op == "in":
-        return DelimitedList(_value_field(column, in_list=True), validate=validate.Length(min=1, max=MAX_IN), metadata={"description": description})
+        item = _value_field(column, in_list=True)
+        return ListParam(item, validate=validate.Length(min=1, max=MAX_IN), metadata={"description": description}, **kwargs)
     if op == "contains":
-        return text(metadata={"description": description})
-    return _value_field(column, metadata={"description": description})
+        return text(metadata={"description": description}, **kwargs)
+    return _value_field(column, metadata={"description": description}, **kwargs)
 
 
 def sortable(collection: Collection) -> list[str]:
@@ -143,7 +228,7 @@ class NameList(fields.String):
         self.signed = signed
         key = ("-?" if signed else "") + "(" + "|".join(sorted(choices, key=len, reverse=True)) + ")"
         allowed = ", ".join(f"`{c}`" for c in choices)
-        metadata = {"pattern": f"^{key}(,{key})*$", "example": example, "description": f"{description} One of: {allowed}."}
+        metadata = {"pattern": f"^{key}(,{key})*$", "description": f"{description} One of: {allowed}. Example: `{example}`."}
         super().__init__(validate=validate.Length(min=1, max=1000), metadata=metadata, **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[tuple[str, bool]]:  # type: ignore[override]
@@ -152,7 +237,7 @@ class NameList(fields.String):
         for part in raw.split(","):
             name = part.removeprefix("-") if self.signed else part
             if name not in self.choices:
-                raise ValidationError(f"unknown name {name!r}")
+                raise ValidationError(f"unknown name {name!r}.{suggestion(name, self.choices)}")
             names.setdefault(name, part.startswith("-"))
         return list(names.items())
 
@@ -192,52 +277,62 @@ def page_fields() -> dict[str, fields.Field]:
     }
 
 
+def as_of_field() -> DateBound:
+    return DateBound(
+        metadata={
+            "pattern": AS_OF_PATTERN,
+            "description": (
+                "The world as it stood on this day (YYYY-MM-DD): records known to start later are left out; the rest are served"
+                " as they were then — dates after the day hidden, a policy's status, a person's roles and a model's price of that"
+                " day — and filters, sorts and facets apply to that state. Records of unknown dates stay in. Example: `2025-01-31`."
+            ),
+        },
+        validate=validate.Regexp(AS_OF_PATTERN, error="must be a full date YYYY-MM-DD"),
+    )
+
+
 @cache
-def list_args_schema(collection_name: str) -> type[Schema]:
-    """The query-string schema of ``GET /v1/<collection>``."""
-    collection = ALL_TABLES[collection_name]
+def list_args_schema(collection_name: str) -> Schema:
+    """The query-string schema of ``GET /v1/<collection>`` (one instance, reused by every request)."""
+    collection = RECORD_TABLES[collection_name]
     attrs: dict[str, Any] = {**page_fields(), **view_fields(collection)}
     attrs["sort"] = sort_field(collection)
     attrs["q"] = text(
-        MAX_Q, metadata={"description": "Full-text search over names and descriptions; every word must match, the last also as a prefix."}
+        MAX_Q,
+        metadata={
+            "description": (
+                "Full-text search over names and descriptions; every word must match (word forms too: `price` finds `pricing`),"
+                " the last also as a prefix."
+            )
+        },
     )
     attrs["format"] = fields.String(
-        metadata={
-            "enum": list(FORMATS),
-            "description": "Answer as `json` (default), `ndjson` or `csv`; overrides `Accept`. Anything else is a 406.",
-        }
+        metadata={"enum": list(FORMATS), "description": "Answer as `json` (default), `ndjson` or `csv`; overrides `Accept`. Anything else is a 406."},
     )
     attrs["export"] = fields.Boolean(
         truthy={"true", "1"},
         falsy={"false", "0"},
         metadata={"description": "Stream every matching record (no page limit) in the chosen format; `limit` is ignored."},
     )
-    attrs["facet"] = fields.List(
-        fields.String(validate=validate.OneOf(facetable(collection))),
+    attrs["facet"] = ListParam(
+        fields.String(validate=OneOfSuggesting(facetable(collection))),
         validate=validate.Length(max=10),
-        metadata={"description": "Count the values of this field over all matching records (repeatable). Dates count by year."},
+        metadata={
+            "description": "Count the values of these fields over all matching records (repeat it, or separate by commas). Dates count by year."
+        },
     )
     for param, (name, op) in filter_params(collection).items():
-        attrs[param] = _filter_field(collection, name, op)
+        # A dotted attribute name would make marshmallow nest the value; the parameter keeps its dot as data_key.
+        attrs[param.replace(RELATION_SEPARATOR, ":")] = _filter_field(collection, name, op, data_key=param)
     schema_name = collection.schema_cls.__name__.removesuffix("Schema") + "ListArgs"
-    return type(schema_name, (ArgsSchema,), attrs)
+    return type(schema_name, (ArgsSchema,), attrs)()
 
 
 def view_fields(collection: Collection) -> dict[str, fields.Field]:
     """``fields``, ``expand`` and ``as_of``: shared by list and item endpoints."""
     attrs: dict[str, fields.Field] = {
-        "fields": NameList(response_fields(collection), "Only these fields (the id is always included).", example="id,name"),
-        "as_of": DateBound(
-            metadata={
-                "pattern": AS_OF_PATTERN,
-                "example": "2025-01-31",
-                "description": (
-                    "The world as known on this day: leaves out records known to start later (release, founding, event,"
-                    " signature) and policies revoked by then. Records of unknown date stay in."
-                ),
-            },
-            validate=validate.Regexp(AS_OF_PATTERN, error="must be a full date YYYY-MM-DD"),
-        ),
+        "fields": NameList(response_fields(collection), "Only these fields (the id is always included).", example="id," + collection.label_field),
+        "as_of": as_of_field(),
     }
     names = expandable(collection)
     if names:
@@ -246,16 +341,13 @@ def view_fields(collection: Collection) -> dict[str, fields.Field]:
 
 
 @cache
-def item_args_schema(collection_name: str) -> type[Schema]:
-    """The query-string schema of ``GET /v1/<collection>/{id}``."""
-    collection = ALL_TABLES[collection_name]
-    return type(collection.schema_cls.__name__.removesuffix("Schema") + "ItemArgs", (ArgsSchema,), view_fields(collection))
+def item_args_schema(collection_name: str) -> Schema:
+    """The query-string schema of ``GET /v1/<collection>/{id}`` (one instance, reused by every request)."""
+    collection = RECORD_TABLES[collection_name]
+    return type(collection.schema_cls.__name__.removesuffix("Schema") + "ItemArgs", (ArgsSchema,), view_fields(collection))()
 
 
 def filters_from_args(collection: Collection, args: dict[str, Any]) -> list[Filter]:
     """The Filter objects named by parsed arguments (in a stable order)."""
     params = filter_params(collection)
     return [Filter(*params[key], args[key]) for key in sorted(args) if key in params]
-
-
-__all__ = ["DATE_PATTERN", "ArgsSchema", "filters_from_args", "list_args_schema", "page_fields", "text"]

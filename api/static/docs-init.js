@@ -1,7 +1,9 @@
-// Starts Swagger UI on the page /docs; kept out of the HTML so the CSP needs no inline script.
+// Starts Swagger UI on the docs page; kept out of the HTML so the CSP needs no inline script.
+// The document's URL comes from the page, so the docs work wherever the API is mounted.
 window.addEventListener("load", function () {
+  var root = document.getElementById("swagger-ui");
   window.ui = SwaggerUIBundle({
-    url: "/openapi.json",
+    url: root.getAttribute("data-spec-url"),
     dom_id: "#swagger-ui",
     deepLinking: true,
     validatorUrl: null,
