@@ -121,7 +121,7 @@ def main() -> int:
     shutil.copytree(ROOT / "fixtures", fixtures)
     shutil.copytree(ROOT / "seeds", seeds)
     env = {**os.environ, "AIFACTS_DATABASE": str(database), "AIFACTS_FIXTURES": str(fixtures), "AIFACTS_SEEDS": str(seeds)}
-    subprocess.run([sys.executable, "-m", "api.build", "build"], cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "api.builder", "build"], cwd=ROOT, env=env, check=True, capture_output=True)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = open(work / "gunicorn.log", "w")  # noqa: SIM115 - closed at the end
@@ -164,7 +164,7 @@ def main() -> int:
         def rebuild() -> None:
             path = fixtures / "sources" / "founding.yaml"
             path.write_text(path.read_text().replace("Analysis of DeepSeek's R1", "Analysis of DeepSeek’s R1"))
-            subprocess.run([sys.executable, "-m", "api.build", "build"], cwd=ROOT, env=env, check=True, capture_output=True)
+            subprocess.run([sys.executable, "-m", "api.builder", "build"], cwd=ROOT, env=env, check=True, capture_output=True)
 
         swap = threading.Timer(args.seconds / 3, rebuild)
         swap.start()

@@ -23,10 +23,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from api.build import build
+from api.builder import build
 from api.config import PROJECT_ROOT
-from api.queries import _SQL, Filter, ListQuery, Store
-from api.tables import ALL_TABLES
+from api.queries import Filter, ListQuery, Store, WhereClause
+from api.tables import RECORD_TABLES
 from schema import EventSchema
 from schema.events import EVENT_TYPES
 
@@ -126,7 +126,7 @@ def main() -> None:
 
     def keyset_rows(query: ListQuery) -> Callable[[], object]:
         # The page query alone, as the OFFSET one: the count both would share is left out.
-        return lambda: store._rows(ALL_TABLES["events"], query, _SQL(), query.after, query.limit)
+        return lambda: store._rows(RECORD_TABLES["events"], query, WhereClause(), query.after, query.limit)
 
     results = {
         "keyset first page (ms)": timed(keyset_rows(by_date), args.repeat) * 1000,
@@ -144,7 +144,7 @@ def main() -> None:
         )
         * 1000,
     }
-    events = ALL_TABLES["events"]
+    events = RECORD_TABLES["events"]
     for desc in (False, True):
         # A cursor inside the known end dates, a quarter of the way through the order.
         order_sql = f"end_date {'DESC' if desc else 'ASC NULLS LAST'}, id {'DESC' if desc else 'ASC'}"
@@ -153,7 +153,7 @@ def main() -> None:
         split = keyset_rows(deep_end)
 
         def one_query(query: ListQuery = deep_end) -> object:
-            return store._rows_in_one_query(events, query.order(), _SQL(), query.after, query.limit)
+            return store._rows_in_one_query(events, query.order(), WhereClause(), query.after, query.limit)
 
         assert split() == one_query(), "both plans give the same page"
         label = f"nullable key ({'-' if desc else ''}end_date) at depth {depth // 2:,}"

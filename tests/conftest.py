@@ -15,8 +15,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from api import create_app
-from api.build import build
+from api.app import create_app
+from api.builder import build
 from api.config import PROJECT_ROOT
 
 # The real dataset unless the environment points elsewhere (as the service itself would).

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from api.routes.collections import EXAMPLE_IDS
 from api.routes.params import MAX_LIMIT
 from api.tables import COLLECTIONS
 from conftest import follow, get_json
+from data import BACKER, EXAMPLE_IDS, LAB, LAB_FOUNDER, MODEL, POLICY_EU
 
 PATHS = [c.path for c in COLLECTIONS.values()]
 
@@ -59,8 +59,8 @@ def test_documented_example_ids_exist(client: FlaskClient, name: str, record_id:
 
 
 def test_item_carries_citations_with_sources(client: FlaskClient) -> None:
-    record = get_json(client, "/v1/models/deepseek-r1")["data"]
-    assert record["developer"] == "deepseek" and record["release_date_precision"] in ("day", "month", "year")
+    record = get_json(client, f"/v1/models/{MODEL}")["data"]
+    assert record["developer"] == LAB and record["release_date_precision"] in ("day", "month", "year")
     cited = [c for c in record["citations"] if c["source"] == "china-ai-breakthrough-article"]
     assert cited and all(c["quote"] and c["source_title"] for c in cited)
 
@@ -68,17 +68,17 @@ def test_item_carries_citations_with_sources(client: FlaskClient) -> None:
 def test_source_shows_what_cites_it(client: FlaskClient) -> None:
     source = get_json(client, "/v1/sources/china-ai-breakthrough-article")["data"]
     assert source["file"] and source["kind"] == "news-analysis"
-    assert {"type": "models", "id": "deepseek-r1"}.items() <= next(c for c in source["cited_by"] if c["id"] == "deepseek-r1").items()
+    assert {"type": "models", "id": MODEL}.items() <= next(c for c in source["cited_by"] if c["id"] == MODEL).items()
 
 
 def test_equality_and_relation_filters(client: FlaskClient) -> None:
-    models = follow(client, "/v1/models?developer=deepseek&limit=50")
-    assert models and all(m["developer"] == "deepseek" for m in models)
-    assert "deepseek-r1" in {m["id"] for m in models}
+    models = follow(client, f"/v1/models?developer={LAB}&limit=50")
+    assert models and all(m["developer"] == LAB for m in models)
+    assert MODEL in {m["id"] for m in models}
     companies = follow(client, "/v1/companies?country=CN&limit=50")
     assert companies and all(c["country"] == "CN" for c in companies)
-    backed = follow(client, "/v1/companies?backers=high-flyer")
-    assert "deepseek" in {c["id"] for c in backed}
+    backed = follow(client, f"/v1/companies?backers={BACKER}")
+    assert LAB in {c["id"] for c in backed}
 
 
 def test_filters_narrow_and_compose(client: FlaskClient) -> None:
@@ -87,8 +87,8 @@ def test_filters_narrow_and_compose(client: FlaskClient) -> None:
     closed = get_json(client, "/v1/models?open_weights=false&limit=1")["meta"]["total"]
     unknown = get_json(client, "/v1/models?open_weights__isnull=true&limit=1")["meta"]["total"]
     assert open_w + closed + unknown == total
-    both = follow(client, "/v1/models?open_weights=true&developer=deepseek")
-    assert all(m["open_weights"] is True and m["developer"] == "deepseek" for m in both)
+    both = follow(client, f"/v1/models?open_weights=true&developer={LAB}")
+    assert all(m["open_weights"] is True and m["developer"] == LAB for m in both)
 
 
 def test_date_filters_respect_precision(client: FlaskClient) -> None:
@@ -96,9 +96,9 @@ def test_date_filters_respect_precision(client: FlaskClient) -> None:
     assert in_2025 and all(m["release_date"].startswith("2025") for m in in_2025)
     after = follow(client, "/v1/models?release_date__gte=2025-01-20&limit=100")
     assert all(m["release_date"] >= "2025-01-20" for m in after)
-    assert "deepseek-r1" in {m["id"] for m in after}
+    assert MODEL in {m["id"] for m in after}
     before = follow(client, "/v1/models?release_date__lt=2025-01-20&limit=100")
-    assert "deepseek-r1" not in {m["id"] for m in before}
+    assert MODEL not in {m["id"] for m in before}
     assert all(m["release_date"] + "~" < "2025-01-20" for m in before)
 
 
@@ -125,8 +125,8 @@ def test_one_nullable_key_pages_known_values_then_unknown_by_id(client: FlaskCli
 
 
 def test_text_search_on_a_collection(client: FlaskClient) -> None:
-    hits = follow(client, "/v1/models?q=deepseek")
-    assert "deepseek-r1" in {m["id"] for m in hits}
+    hits = follow(client, f"/v1/models?q={LAB}")
+    assert MODEL in {m["id"] for m in hits}
 
 
 def test_cross_type_search(client: FlaskClient) -> None:
@@ -138,14 +138,31 @@ def test_cross_type_search(client: FlaskClient) -> None:
     assert {hit["type"] for hit in only["data"]} == {"companies"}
 
 
+def test_search_pages_through_every_hit_in_the_documented_order(client: FlaskClient) -> None:
+    """Records named exactly so, then records, then sources; by score within each; every hit once, by cursor."""
+    hits = follow(client, "/v1/search?q=a&limit=100")
+    total = get_json(client, "/v1/search?q=a&limit=1")["meta"]["total"]
+    assert total > 100 and len(hits) == total == len({(h["type"], h["id"]) for h in hits})
+    tiers = [h["type"] == "sources" for h in hits]
+    assert tiers == sorted(tiers), "records come before the sources about them"
+    records = [h["score"] for h in hits if h["type"] != "sources"]
+    assert records[1:] == sorted(records[1:], reverse=True)
+
+
+def test_search_finds_word_forms_and_snippets_are_safe_html(client: FlaskClient) -> None:
+    assert get_json(client, "/v1/search?q=price&limit=1")["meta"]["total"] >= get_json(client, "/v1/search?q=pricing&limit=1")["meta"]["total"] > 0
+    for hit in get_json(client, "/v1/search?q=%3Cb%3E%20AI&limit=50")["data"]:
+        assert "<b>" not in hit["snippet"] and hit["snippet"].replace("<mark>", "").replace("</mark>", "").count("<") == 0
+
+
 @pytest.mark.parametrize(
     ("text", "first"),
     [
-        ("DeepSeek-R1", "deepseek-r1"),
-        ("deepseek r1", "deepseek-r1"),
-        ("DeepSeek", "deepseek"),
-        ("AI Act", "eu-ai-act"),
-        ("Liang Wenfeng", "liang-wenfeng"),
+        ("DeepSeek-R1", MODEL),
+        ("deepseek r1", MODEL),
+        ("DeepSeek", LAB),
+        ("AI Act", POLICY_EU),
+        ("Liang Wenfeng", LAB_FOUNDER),
     ],
 )
 def test_search_puts_the_record_named_so_first(client: FlaskClient, text: str, first: str) -> None:
@@ -156,7 +173,7 @@ def test_search_puts_the_record_named_so_first(client: FlaskClient, text: str, f
 def test_search_matches_the_last_word_as_a_prefix(client: FlaskClient) -> None:
     names = {m["name"] for m in get_json(client, "/v1/models?q=qwen&limit=200")["data"]}
     assert "Qwen2.5-Max" in names, "qwen is a prefix of the token qwen2"
-    assert get_json(client, "/v1/models?q=deepsee")["meta"]["total"] == get_json(client, "/v1/models?q=deepseek")["meta"]["total"]
+    assert get_json(client, "/v1/models?q=deepsee")["meta"]["total"] == get_json(client, f"/v1/models?q={LAB}")["meta"]["total"]
 
 
 @pytest.mark.parametrize("text", ['"', "AND", "NOT OR", "*", "a:b", "(", "deep\"seek'", "\u2603", "x" * 500, "^", "NEAR(a b)"])
@@ -179,7 +196,7 @@ def test_etag_and_conditional_get(client: FlaskClient) -> None:
 
 
 def test_cors_and_security_headers(client: FlaskClient) -> None:
-    response = client.get("/v1/models/deepseek-r1")
+    response = client.get(f"/v1/models/{MODEL}")
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert "Link" in response.headers["Access-Control-Expose-Headers"]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
@@ -196,11 +213,11 @@ def test_health(client: FlaskClient) -> None:
 
 
 def test_health_is_503_problem_when_database_is_corrupt(tmp_path: Any) -> None:
-    from api import create_app
+    from api.app import create_app
 
     bad = tmp_path / "facts.db"
     bad.write_bytes(b"SQLite format 3\x00" + b"\xff" * 4000)
-    client = create_app({"DATABASE": bad, "AUTO_BUILD": False}).test_client()
+    client = create_app({"DATABASE": bad, "AUTO_BUILD": False, "CURSOR_SECRET": "a-test-key-of-length"}).test_client()
     response = client.get("/health")
     assert response.status_code == 503 and response.mimetype == "application/problem+json"
     assert client.get("/v1/models").status_code == 503
@@ -214,7 +231,8 @@ def test_docs_page_is_offline(client: FlaskClient) -> None:
     with client.get("/docs/assets/VERSION") as version:
         assert version.get_data(as_text=True).lstrip("v").startswith("5"), "Swagger UI 5 renders OpenAPI 3.1"
     with client.get("/docs/init.js") as init:
-        assert b"/openapi.json" in init.data
+        assert b"data-spec-url" in init.data
+    assert 'data-spec-url="/openapi.json"' in page
 
 
 def test_list_body_is_valid_json_even_with_unicode(client: FlaskClient) -> None:

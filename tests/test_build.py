@@ -11,9 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from api.build import BuildFailed, build, ensure_database, read_meta, validate
-from api.build.checks import definitely_before, normalise_text
+from api.app import create_app
+from api.builder import BuildFailed, build, ensure_database, validate
+from api.builder.checks import definitely_before, normalise_text
 from api.config import PROJECT_ROOT
+from api.database import read_meta
+from data import MODEL
 
 GOOD_COMPANY = """
 - id: zz-test-lab
@@ -135,7 +138,7 @@ def test_cli_reports_every_problem_and_exits_non_zero(fixture_copy: tuple[Path, 
     (fixtures / "companies" / "zz-b.yaml").write_text("- id: zz-b\n  name: B\n  kind: ai-lab\n  founded: '2023-13'\n")
     before = sha256(live_db)
     result = subprocess.run(
-        [sys.executable, "-m", "api.build", "build", "--fixtures", str(fixtures), "--seeds", str(seeds), "--database", str(live_db)],
+        [sys.executable, "-m", "api.cli", "build", "--fixtures", str(fixtures), "--seeds", str(seeds), "--database", str(live_db)],
         capture_output=True,
         text=True,
         cwd=PROJECT_ROOT,
@@ -206,19 +209,15 @@ def test_quote_normalisation_folds_only_whitespace_and_quote_style() -> None:
 
 
 def test_service_keeps_the_previous_database_when_fixtures_break(fixture_copy: tuple[Path, Path], live_db: Path) -> None:
-    from api import create_app
-
     fixtures, seeds = fixture_copy
     before = sha256(live_db)
     (fixtures / "companies" / "zz-broken.yaml").write_text("- id: zz-broken\n  name: [unclosed\n")
     app = create_app({"DATABASE": live_db, "FIXTURES": fixtures, "SEEDS": seeds})
-    assert app.test_client().get("/v1/models/deepseek-r1").status_code == 200
+    assert app.test_client().get(f"/v1/models/{MODEL}").status_code == 200
     assert sha256(live_db) == before
 
 
 def test_service_without_any_database_refuses_broken_fixtures(fixture_copy: tuple[Path, Path], tmp_path: Path) -> None:
-    from api import create_app
-
     fixtures, seeds = fixture_copy
     (fixtures / "companies" / "zz-broken.yaml").write_text("- id: zz-broken\n  name: [unclosed\n")
     with pytest.raises(BuildFailed):

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from api.build import validate
-from api.build.checks import iter_citations, normalise_text
+from api.builder import validate
+from api.builder.checks import iter_citations, normalise_text
 from conftest import FIXTURES, SEEDS
 
 FOUNDING = "china-ai-breakthrough-article"

@@ -45,7 +45,7 @@ def test_readme_configuration_lists_every_environment_variable() -> None:
 
 
 def test_readme_dataset_counts_are_current() -> None:
-    from api.build import validate
+    from api.builder import validate
 
     counts = validate(PROJECT_ROOT / "fixtures", PROJECT_ROOT / "seeds").counts
     header, _, values = README.split("<!-- counts:")[1].split("\n")[1:4]

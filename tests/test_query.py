@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from api.queries import ListQuery, QueryTimeout, Store
 from api.routes.params import facetable, filter_params, sortable
-from api.tables import ALL_TABLES, COLLECTIONS
+from api.tables import COLLECTIONS, RECORD_TABLES
 from conftest import documented_parameters, follow, get_json, session_app
 
 PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
@@ -176,25 +176,25 @@ def test_query_time_limit_interrupts(database: Any) -> None:
     store = Store(database, timeout_ms=50)
     runaway = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 100000000) SELECT count(*) FROM c"
     with pytest.raises(QueryTimeout):
-        store._execute(runaway)
+        store.execute(runaway)
     assert store.page(ListQuery("ai_models", limit=1)).total > 0
 
 
 # --- properties -------------------------------------------------------------
 
-SORTS = {name: sortable(c) for name, c in ALL_TABLES.items()}
+SORTS = {name: sortable(c) for name, c in RECORD_TABLES.items()}
 
 
 @st.composite
 def list_queries(draw: st.DrawFn) -> tuple[str, str, int]:
-    name = draw(st.sampled_from(sorted(ALL_TABLES)))
+    name = draw(st.sampled_from(sorted(RECORD_TABLES)))
     keys = draw(st.lists(st.sampled_from(SORTS[name]), max_size=3, unique=True))
     sort = ",".join(("-" if draw(st.booleans()) else "") + k for k in keys)
     return name, sort, draw(st.integers(1, 40))
 
 
 def path_of(name: str) -> str:
-    return f"/v1/{ALL_TABLES[name].path}"
+    return f"/v1/{RECORD_TABLES[name].path}"
 
 
 @PROPERTY
@@ -214,7 +214,7 @@ def test_cursor_traversal_is_the_full_sorted_result(query: tuple[str, str, int])
 
 
 def filter_values(name: str) -> st.SearchStrategy[tuple[str, str]]:
-    collection = ALL_TABLES[name]
+    collection = RECORD_TABLES[name]
     params = filter_params(collection)
     values = {
         "eq": st.sampled_from(["deepseek", "CN", "US", "2025", "2024-12", "true", "reasoning", "news", "0", "128000", "nvidia"]),
@@ -242,7 +242,7 @@ def test_adding_a_filter_never_grows_the_total(case: tuple[str, list[tuple[str, 
 
 
 PARAM_NAMES = sorted(
-    {p for c in ALL_TABLES.values() for p in filter_params(c)} | {"limit", "cursor", "sort", "q", "fields", "expand", "facet", "as_of"}
+    {p for c in RECORD_TABLES.values() for p in filter_params(c)} | {"limit", "cursor", "sort", "q", "fields", "expand", "facet", "as_of"}
 )
 
 
@@ -266,5 +266,5 @@ def test_random_parameters_never_give_a_server_error(path: str, params: list[tup
 def test_facetable_and_sortable_fields_are_documented(client: FlaskClient) -> None:
     spec = client.get("/openapi.json").get_json()
     params = documented_parameters(spec, "/v1/events")
-    assert set(facetable(ALL_TABLES["events"])) == set(params["facet"]["schema"]["items"]["enum"])
+    assert set(facetable(RECORD_TABLES["events"])) == set(params["facet"]["schema"]["items"]["enum"])
     assert {"participant", "participant__in", "as_of", "fields", "expand", "facet"} <= set(params)

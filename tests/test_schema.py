@@ -76,14 +76,14 @@ def test_country_rejects_non_codes(code: str) -> None:
 @pytest.mark.parametrize("query", ["?utm_source=rss", "?id=7&fbclid=x1", "?srsltid=AfmB"])
 def test_source_url_rejects_tracking_parameters(query: str) -> None:
     with pytest.raises(ValidationError) as info:
-        SourceSchema().load({"id": "s", "title": "T", "kind": "news", "language": "en", "url": f"https://example.org/x{query}"})
+        SourceSchema().load({"id": "s", "title": "T", "kind": "news", "tier": "reporting", "language": "en", "url": f"https://example.org/x{query}"})
     assert "tracking parameter" in str(info.value.messages["url"])
-    assert SourceSchema().load({"id": "s", "title": "T", "kind": "news", "language": "en", "url": "https://example.org/x?id=7"})
+    assert SourceSchema().load({"id": "s", "title": "T", "kind": "news", "tier": "reporting", "language": "en", "url": "https://example.org/x?id=7"})
 
 
 def test_source_url_must_be_https() -> None:
     with pytest.raises(ValidationError) as info:
-        SourceSchema().load({"id": "s", "title": "T", "kind": "news", "language": "en", "url": "http://example.org/x"})
+        SourceSchema().load({"id": "s", "title": "T", "kind": "news", "tier": "reporting", "language": "en", "url": "http://example.org/x"})
     assert "url" in info.value.messages
 
 
