@@ -18,7 +18,19 @@ from pathlib import Path
 from typing import Any
 
 from api.database import connect_read_only
-from api.tables import BODY_COLUMN, COLLECTIONS, LINKS_TABLE, META_TABLE, RECORD_TABLES, Collection, fts_table
+from api.tables import (
+    BODY_COLUMN,
+    COLLECTIONS,
+    LINKS_TABLE,
+    META_TABLE,
+    RECORD_TABLES,
+    VALID_FROM,
+    VALID_UNTIL,
+    VERSION_LINKS_TABLE,
+    Collection,
+    fts_table,
+    versions_table,
+)
 
 _FTS_TOKEN = re.compile(r"\w+", re.UNICODE)
 MAX_FTS_TOKENS = 16
@@ -131,12 +143,39 @@ def _date_condition(column: str, op: str) -> str:
 _SIMPLE_OPS = {"eq": "=", "ne": "!=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 
 
-class WhereClause:
-    """A WHERE clause built up condition by condition, with its named parameters."""
+@dataclass(frozen=True)
+class Source:
+    """Where a query reads a collection: its records as known, or (``day``) their versions as they stood that day."""
 
-    def __init__(self) -> None:
+    collection: Collection
+    day: str | None = None
+
+    @property
+    def versioned(self) -> bool:
+        return self.day is not None and self.collection.authored
+
+    @property
+    def table(self) -> str:
+        return f'"{versions_table(self.collection) if self.versioned else self.collection.name}"'
+
+    @property
+    def links(self) -> str:
+        return VERSION_LINKS_TABLE if self.versioned else LINKS_TABLE
+
+
+def _valid_on(sql: WhereClause, day: str) -> str:
+    """Versions (or version links) that hold on ``day``."""
+    bound = sql.bind(day)
+    return f"({VALID_FROM} IS NULL OR {VALID_FROM} <= {bound}) AND ({VALID_UNTIL} IS NULL OR {VALID_UNTIL} > {bound})"
+
+
+class WhereClause:
+    """A WHERE clause over one source, built up condition by condition, with its named parameters."""
+
+    def __init__(self, source: Source, params: dict[str, Any] | None = None) -> None:
+        self.source = source
         self.where: list[str] = []
-        self.params: dict[str, Any] = {}
+        self.params: dict[str, Any] = {} if params is None else params  # shared by the sub-queries of one statement
 
     def bind(self, value: Any) -> str:
         name = f"p{len(self.params)}"
@@ -150,8 +189,8 @@ class WhereClause:
         return " AND ".join(self.where) if self.where else "1"
 
     def copy(self) -> WhereClause:
-        other = WhereClause()
-        other.where, other.params = list(self.where), dict(self.params)
+        other = WhereClause(self.source, dict(self.params))
+        other.where = list(self.where)
         return other
 
 
@@ -161,9 +200,13 @@ def _links_clause(collection: Collection, fields: list[str], targets: list[Any],
     target_marks = ", ".join(sql.bind(v) for v in targets)
     type_clause = f" AND target_type = {sql.bind(target_type)}" if target_type else ""
     return (
-        f"id IN (SELECT record_id FROM {LINKS_TABLE} WHERE record_type = {sql.bind(collection.name)}"
-        f" AND field IN ({field_marks}) AND target_id IN ({target_marks}){type_clause})"
+        f"id IN (SELECT record_id FROM {sql.source.links} WHERE record_type = {sql.bind(collection.name)}"
+        f" AND field IN ({field_marks}) AND target_id IN ({target_marks}){type_clause}{_links_on_day(sql)})"
     )
+
+
+def _links_on_day(sql: WhereClause) -> str:
+    return f" AND {_valid_on(sql, sql.source.day)}" if sql.source.versioned and sql.source.day else ""
 
 
 def _relation_fields(collection: Collection, name: str) -> list[str] | None:
@@ -177,14 +220,15 @@ def _related_filter_sql(collection: Collection, flt: Filter, sql: WhereClause) -
     """``relation.column op value``: records whose relation names a record of the target that passes the filter."""
     relation, column = flt.field.split(RELATION_SEPARATOR, 1)
     target = COLLECTIONS[collection.relations[relation]]
-    inner = WhereClause()
-    inner.params = sql.params  # one parameter namespace for the whole statement
+    inner = WhereClause(Source(target, sql.source.day), sql.params)
     _filter_sql(target, Filter(column, flt.op, flt.value), inner)
-    selected = f'SELECT id FROM "{target.name}" WHERE {inner.clause()}'
+    if inner.source.versioned and inner.source.day:
+        inner.add(_valid_on(inner, inner.source.day))
+    selected = f"SELECT id FROM {inner.source.table} WHERE {inner.clause()}"
     if relation in collection.list_refs:
         sql.add(
-            f"id IN (SELECT record_id FROM {LINKS_TABLE} WHERE record_type = {sql.bind(collection.name)}"
-            f" AND field = {sql.bind(relation)} AND target_id IN ({selected}))"
+            f"id IN (SELECT record_id FROM {sql.source.links} WHERE record_type = {sql.bind(collection.name)}"
+            f" AND field = {sql.bind(relation)} AND target_id IN ({selected}){_links_on_day(sql)})"
         )
     else:
         sql.add(f'"{relation}" IN ({selected})')
@@ -250,19 +294,15 @@ def _nullable_key(collection: Collection, order: list[tuple[str, bool]]) -> str 
 
 
 def _as_of_sql(collection: Collection, as_of: str, sql: WhereClause) -> None:
-    """Leave out what is known not to exist yet on ``as_of``, and policies revoked by then.
+    """The world on ``as_of``: the versions of the records that hold that day (a record has none before it existed).
 
-    Unknown dates keep a record in; a date known only to the month or year keeps it in when
-    that period includes ``as_of`` (it may already have happened).
+    The timeline and the changes are dated entries: those of later days are left out. A date
+    known only to the month or year counts from the first day of its period.
     """
-    if not collection.start_fields:
-        return  # people: no date says when they came to exist
-    names = [f'"{f}"' for f in collection.start_fields]
-    start = names[0] if len(names) == 1 else f"COALESCE({', '.join(names)})"
-    bound = sql.bind(as_of)
-    sql.add(f"({start} IS NULL OR {start} <= {bound} || '~')")
-    if collection.name == "policies":
-        sql.add(f"(revoked IS NULL OR revoked || '~' > {bound} || '~')")
+    if sql.source.versioned:
+        sql.add(_valid_on(sql, as_of))
+    else:
+        sql.add(f"\"date\" <= {sql.bind(as_of)} || '~'")
 
 
 def _order_term(collection: Collection, name: str, desc: bool) -> str:
@@ -376,11 +416,11 @@ class Store:
         """Pre-rendered JSON of several records by id (as they stood on ``as_of``); missing ids are left out."""
         if not ids:
             return {}
-        sql = WhereClause()
+        sql = WhereClause(Source(RECORD_TABLES[collection], as_of))
         sql.add(f"id IN ({', '.join(sql.bind(i) for i in ids)})")
         if as_of:
             _as_of_sql(RECORD_TABLES[collection], as_of, sql)
-        return dict(self._execute(f'SELECT id, "{BODY_COLUMN}" FROM "{collection}" WHERE {sql.clause()}', sql.params))
+        return dict(self._execute(f'SELECT id, "{BODY_COLUMN}" FROM {sql.source.table} WHERE {sql.clause()}', sql.params))
 
     def ids_like(self, collection: str, record_id: str, limit: int = 20) -> list[str]:
         """Ids near one that was not found (the same letters as a slug, or sorting next to it), to suggest the one meant."""
@@ -406,13 +446,15 @@ class Store:
             if match is None:
                 return False
             fts = fts_table(collection)
-            sql.add(f"rowid IN (SELECT rowid FROM {fts} WHERE {fts} MATCH {sql.bind(match)})")
+            matching = f"SELECT rowid FROM {fts} WHERE {fts} MATCH {sql.bind(match)}"
+            # The index is of the records as known; a version is found through its record's id.
+            sql.add(f'id IN (SELECT id FROM "{collection.name}" WHERE rowid IN ({matching}))' if sql.source.versioned else f"rowid IN ({matching})")
         return True
 
     def page(self, query: ListQuery) -> Page:
         """One page of a collection, filtered, sorted and after the keyset given, with facet counts."""
         collection = RECORD_TABLES[query.collection]
-        sql = WhereClause()
+        sql = WhereClause(Source(collection, query.as_of))
         if not self._where(collection, query, sql):
             return Page([], 0, None, {name: [] for name in query.facets})
         total = self._total(collection, sql)
@@ -426,18 +468,18 @@ class Store:
     def count(self, query: ListQuery) -> int:
         """How many records match the query, on all pages."""
         collection = RECORD_TABLES[query.collection]
-        sql = WhereClause()
+        sql = WhereClause(Source(collection, query.as_of))
         return self._total(collection, sql) if self._where(collection, query, sql) else 0
 
     def _total(self, collection: Collection, sql: WhereClause) -> int:
-        return int(self._execute(f'SELECT count(*) FROM "{collection.name}" WHERE {sql.clause()}', sql.params)[0][0])
+        return int(self._execute(f"SELECT count(*) FROM {sql.source.table} WHERE {sql.clause()}", sql.params)[0][0])
 
     def scan(self, query: ListQuery, batch: int = 500) -> Iterator[str]:
         """Every matching record in order, fetched by keyset in batches: constant memory, no page cap."""
         collection = RECORD_TABLES[query.collection]
         after = query.after
         while True:
-            sql = WhereClause()
+            sql = WhereClause(Source(collection, query.as_of))
             if not self._where(collection, query, sql):
                 return
             rows = self._rows(collection, query, sql, after, batch)
@@ -465,7 +507,7 @@ class Store:
     def _select(self, collection: Collection, order: list[tuple[str, bool]], order_sql: str, sql: WhereClause, limit: int) -> list[tuple[Any, ...]]:
         key_sql = ", ".join(f'"{name}"' for name, _ in order)
         return self._execute(
-            f'SELECT "{BODY_COLUMN}", {key_sql} FROM "{collection.name}" WHERE {sql.clause()} ORDER BY {order_sql} LIMIT {sql.bind(limit)}',
+            f'SELECT "{BODY_COLUMN}", {key_sql} FROM {sql.source.table} WHERE {sql.clause()} ORDER BY {order_sql} LIMIT {sql.bind(limit)}',
             sql.params,
         )
 
@@ -495,15 +537,18 @@ class Store:
 
     def _facet(self, collection: Collection, name: str, sql: WhereClause) -> list[dict[str, Any]]:
         """Value counts of one field over the filtered records (dates count by year)."""
-        table = f'"{collection.name}"'
+        table = sql.source.table
         fields = _relation_fields(collection, name)
         if fields is not None:
             marks = ", ".join(f"'{f}'" for f in fields)  # names from the allowlist, not user text
+            counted = sql.copy()
+            day = _links_on_day(counted)
             query = (
-                f"SELECT target_id, count(DISTINCT record_id) AS n FROM {LINKS_TABLE} WHERE record_type = '{collection.name}'"
-                f" AND field IN ({marks}) AND record_id IN (SELECT id FROM {table} WHERE {sql.clause()})"
+                f"SELECT target_id, count(DISTINCT record_id) AS n FROM {sql.source.links} WHERE record_type = '{collection.name}'"
+                f" AND field IN ({marks}) AND record_id IN (SELECT id FROM {table} WHERE {sql.clause()}){day}"
                 " GROUP BY target_id ORDER BY n DESC, target_id LIMIT " + str(FACET_LIMIT)
             )
+            return [{"value": v, "count": n} for v, n in self._execute(query, counted.params)]
         else:
             column = collection.column_map[name]
             expr = f'substr("{name}", 1, 4)' if column.kind == "date" else f'"{name}"'
@@ -513,12 +558,13 @@ class Store:
             return [{"value": None if v is None else bool(v), "count": n} for v, n in rows]
         return [{"value": v, "count": n} for v, n in rows]
 
-    def search(self, text: str, types: list[str], limit: int, after: list[Any] | None = None) -> SearchPage:
+    def search(self, text: str, types: list[str], limit: int, after: list[Any] | None = None, as_of: str | None = None) -> SearchPage:
         """Ranked matches across collections, a page at a time, with a marked snippet and per-type counts.
 
         Order: records named exactly what was asked for, then other records, then sources (the documents
         about the records); within each, by relevance (BM25 with names weighing most), then type and id.
-        ``after`` is the sort key of the last hit seen, from ``SearchPage.next_after``.
+        ``after`` is the sort key of the last hit seen, from ``SearchPage.next_after``; with ``as_of``,
+        only records that existed that day.
         """
         match = fts_query(text)
         if match is None:
@@ -528,15 +574,21 @@ class Store:
         for name in types:
             collection = COLLECTIONS[name]
             fts = fts_table(collection)
-            counts[name] = self._execute(f"SELECT count(*) FROM {fts} WHERE {fts} MATCH ?", (match,))[0][0]
-            hits += self._search_one(collection, match, _folded(text), limit + 1, after)
+            existing = WhereClause(Source(collection, as_of))
+            if as_of:
+                existing.add(f"id IN (SELECT id FROM {existing.source.table} WHERE {_valid_on(existing, as_of)})")
+            counted = (
+                f'SELECT count(*) FROM {fts} JOIN "{collection.name}" t ON t.rowid = {fts}.rowid WHERE {fts} MATCH :match AND {existing.clause()}'
+            )
+            counts[name] = self._execute(counted, {**existing.params, "match": match})[0][0]
+            hits += self._search_one(collection, match, _folded(text), limit + 1, after, existing)
         hits.sort(key=lambda hit: hit[0])
         more = len(hits) > limit
         page = hits[:limit]
         return SearchPage([hit for _, hit in page], counts, list(page[-1][0]) if more and page else None)
 
     def _search_one(
-        self, collection: Collection, match: str, asked: str | None, limit: int, after: list[Any] | None
+        self, collection: Collection, match: str, asked: str | None, limit: int, after: list[Any] | None, existing: WhereClause
     ) -> list[tuple[tuple[Any, ...], dict[str, Any]]]:
         """The best ``limit`` hits of one collection after the keyset ``after`` (tier, -score, type, id)."""
         fts = fts_table(collection)
@@ -544,7 +596,7 @@ class Store:
         # A record named exactly what was asked for comes first, whatever the words around it elsewhere.
         exact = " OR ".join(f'folded(t."{field}") = :asked' for field in collection.label_fields) or "0"
         base = SOURCE_TIER if collection.name == "sources" else EXACT_TIER
-        sql = WhereClause()
+        sql = WhereClause(Source(collection), existing.params)
         if after is not None:
             tier, negative_score, after_type, after_id = after
             # The type is constant within one collection, so the keyset reduces to (tier, -score[, id]).
@@ -559,7 +611,7 @@ class Store:
             f'SELECT t.id AS id, t."{collection.label_field}" AS label, {rank} AS rank,'
             f" snippet({fts}, -1, '{SNIPPET_START}', '{SNIPPET_END}', '…', 12) AS snippet,"
             f" {base} + CASE WHEN {exact} THEN 0 ELSE 1 END AS tier"
-            f' FROM {fts} JOIN "{collection.name}" t ON t.rowid = {fts}.rowid WHERE {fts} MATCH :match)'
+            f' FROM {fts} JOIN "{collection.name}" t ON t.rowid = {fts}.rowid WHERE {fts} MATCH :match AND {existing.clause()})'
             f" WHERE {sql.clause()} ORDER BY tier, rank, id LIMIT :limit",
             {**sql.params, "match": match, "asked": asked, "limit": limit},
         )

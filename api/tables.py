@@ -8,6 +8,7 @@ from functools import cached_property
 from marshmallow import Schema, fields
 
 from schema import RECORD_SCHEMAS
+from schema.changes import ChangeSchema
 from schema.fields import LABEL, PRECISIONS, SEARCH_WEIGHT, STARTS, VOCABULARY, PrecisionDate
 from schema.record import ref_fields, self_cited_fields
 from schema.responses import response_schema
@@ -16,6 +17,9 @@ from schema.timeline import TimelineEntrySchema
 META_TABLE = "meta"
 LINKS_TABLE = "links"
 BODY_COLUMN = "body"  # the pre-rendered JSON of the item, served as is
+# A record's versions (its body as it stood over a run of days) and their relations, for `as_of`.
+VERSION_LINKS_TABLE = "version_links"
+VALID_FROM, VALID_UNTIL = "valid_from", "valid_until"  # the first day a version holds (null: always), the first day it no longer does
 
 
 @dataclass(frozen=True)
@@ -43,7 +47,8 @@ class Collection:
     singular: str  # one record, in prose: "model", "company"
     default_sort: tuple[tuple[str, bool], ...] = ()  # before the id, when no sort is asked for
     participants: bool = False  # `participant=` matches any of its list relations (events, the timeline)
-    authored: bool = True  # loaded from fixtures (the timeline is built from the other collections)
+    authored: bool = True  # loaded from fixtures (the timeline and the changes are built from the other collections)
+    window: str | None = None  # a date field that `from` (after) and `to` (up to) bound
 
     @property
     def article(self) -> str:
@@ -187,9 +192,15 @@ COLLECTIONS_BY_PATH: dict[str, Collection] = {c.path: c for c in COLLECTIONS.val
 TIMELINE = Collection(
     "timeline", "timeline", TimelineEntrySchema, "timeline entry", default_sort=(("date", False),), participants=True, authored=False
 )
-# Every table that holds records: the authored collections and the timeline.
-RECORD_TABLES: dict[str, Collection] = {**COLLECTIONS, TIMELINE.name: TIMELINE}
+# Built from the versions of the records: served at /v1/changes and /v1/<collection>/{id}/history.
+CHANGES = Collection("changes", "changes", ChangeSchema, "change", default_sort=(("date", False),), participants=True, authored=False, window="date")
+# Every table that holds records: the authored collections, the timeline and the changes.
+RECORD_TABLES: dict[str, Collection] = {**COLLECTIONS, TIMELINE.name: TIMELINE, CHANGES.name: CHANGES}
 
 
 def fts_table(collection: Collection) -> str:
     return f"{collection.name}_fts"
+
+
+def versions_table(collection: Collection) -> str:
+    return f"{collection.name}_versions"

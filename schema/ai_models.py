@@ -20,6 +20,7 @@ MODEL_CATEGORIES = (
     "speech",
     "embedding",
 )
+AVAILABILITY = ("announced", "available", "deprecated", "retired")
 ARCHITECTURES = ("dense-transformer", "mixture-of-experts", "diffusion", "other")
 MODALITIES = ("text", "image", "audio", "video")
 PARAMETERS_MAX = 10**15  # far above any model, far below SQLite's 2**63
@@ -38,9 +39,9 @@ def price_field(description: str, **kwargs: Any) -> fields.Field:
 class PricePointSchema(Schema):
     """A list price of API access in US dollars per million tokens, from one day until another, with its sources."""
 
-    effective_from = date_field("First day this price applied (null: not stated).")
+    effective_from = date_field("First day this price applied (null: not stated).", starts=True)
     effective_until = date_field("Last day this price applied; null while it still applies.", not_before=("effective_from", "observed"))
-    observed = date_field("A day the source shows this price in force, when its first day is not known.")
+    observed = date_field("A day the source shows this price in force, when its first day is not known.", starts=True)
     api_model = nullable(
         fields.String, validate=validate.Length(min=1, max=100), metadata={"description": "Name of the model in the API, e.g. `deepseek-chat`."}
     )
@@ -80,6 +81,12 @@ class AIModelSchema(RecordSchema):
     )
     input_usd_per_mtok = price_field("Input price in force (today, or on `as_of`), from `prices`.", dump_only=True)
     output_usd_per_mtok = price_field("Output price in force (today, or on `as_of`), from `prices`.", dump_only=True)
+    availability = fields.String(
+        dump_only=True,
+        allow_none=True,
+        validate=validate.OneOf(AVAILABILITY),
+        metadata={"description": "Announced, available, deprecated or retired, today or on `as_of` (from its dates); null when no date is known."},
+    )
     deprecated = date_field(
         "When its maker announced it would be retired.", not_before=("release_date",), timeline=("model-deprecation", "deprecated")
     )

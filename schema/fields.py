@@ -167,9 +167,17 @@ def _untracked(url: str) -> None:
 class HttpsUrl(fields.Url):
     """An absolute https URL without tracking parameters."""
 
+    schemes = frozenset({"https"})
+
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(schemes={"https"}, require_tld=True, **kwargs)
+        super().__init__(schemes=set(self.schemes), require_tld=True, **kwargs)
         self.validators = [*self.validators, _untracked]
+
+
+class WebUrl(HttpsUrl):
+    """The address of a cited page: https, or http for the pages a site serves only so (many official Chinese sites)."""
+
+    schemes = frozenset({"https", "http"})
 
 
 def name_field(search_weight: float = 10.0, **kwargs: Any) -> fields.String:

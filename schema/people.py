@@ -13,7 +13,7 @@ class RoleSchema(Schema):
 
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     organization = nullable(Ref, target="companies")
-    start = date_field()
+    start = date_field(starts=True)
     end = date_field(not_before=("start",))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from schema.fields import HttpsUrl, date_field, enum_field, name_field, text_field, vocabulary_field
+from schema.fields import WebUrl, date_field, enum_field, name_field, text_field, vocabulary_field
 from schema.provenance import citations_field
 from schema.record import RecordSchema, nullable, string_list
 
@@ -50,7 +50,7 @@ class SourceSchema(RecordSchema):
     title = name_field()
     publisher = vocabulary_field(200, search_weight=5.0)
     authors = string_list("Authors, as credited.")
-    url = nullable(HttpsUrl)
+    url = nullable(WebUrl, metadata={"description": "Address of the page: https, or http where the site serves no https."})
     published = date_field(starts=True)
     kind = enum_field(SOURCE_KINDS, required=True)
     tier = enum_field(

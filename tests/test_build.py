@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -16,7 +17,8 @@ from api.builder import BuildFailed, build, ensure_database, validate
 from api.builder.checks import definitely_before, normalise_text
 from api.config import PROJECT_ROOT
 from api.database import read_meta
-from data import MODEL
+from conftest import FIXTURES, SEEDS
+from data import FOUNDING_SOURCE
 
 GOOD_COMPANY = """
 - id: zz-test-lab
@@ -33,8 +35,24 @@ def sha256(path: Path) -> str:
 
 
 @pytest.fixture
-def live_db(fixture_copy: tuple[Path, Path], tmp_path: Path) -> Path:
-    fixtures, seeds = fixture_copy
+def small_corpus(tmp_path: Path) -> tuple[Path, Path]:
+    """The founding source and its seed: what a failing fixture needs around it, built in milliseconds.
+
+    How the build fails does not depend on the size of the corpus; the real corpus is built once for the
+    API tests (conftest) and validated whole by test_validate_counts_real_fixtures.
+    """
+    fixtures, seeds = tmp_path / "fixtures", tmp_path / "seeds"
+    (fixtures / "sources").mkdir(parents=True)
+    shutil.copy(FIXTURES / "sources" / "founding.yaml", fixtures / "sources")
+    (fixtures / "companies").mkdir()
+    (fixtures / "companies" / "zz-base.yaml").write_text(GOOD_COMPANY)  # cites the source, which must be cited
+    shutil.copytree(SEEDS, seeds)
+    return fixtures, seeds
+
+
+@pytest.fixture
+def live_db(small_corpus: tuple[Path, Path], tmp_path: Path) -> Path:
+    fixtures, seeds = small_corpus
     db = tmp_path / "live.db"
     build(fixtures, seeds, db)
     return db
@@ -116,8 +134,9 @@ BROKEN = {
 
 
 @pytest.mark.parametrize("case", sorted(BROKEN))
-def test_bad_fixture_fails_closed(case: str, fixture_copy: tuple[Path, Path], live_db: Path) -> None:
-    fixtures, seeds = fixture_copy
+def test_bad_fixture_fails_closed(case: str, small_corpus: tuple[Path, Path], live_db: Path) -> None:
+    fixtures, seeds = small_corpus
+    (fixtures / "companies").mkdir(exist_ok=True)
     (fixtures / "companies" / "zz-base.yaml").write_text(GOOD_COMPANY)
     rel, text, (record, field, reason) = BROKEN[case]
     (fixtures / rel).parent.mkdir(exist_ok=True)
@@ -132,8 +151,9 @@ def test_bad_fixture_fails_closed(case: str, fixture_copy: tuple[Path, Path], li
     assert not list(live_db.parent.glob(".*.tmp")), "no temporary file is left behind"
 
 
-def test_cli_reports_every_problem_and_exits_non_zero(fixture_copy: tuple[Path, Path], live_db: Path) -> None:
-    fixtures, seeds = fixture_copy
+def test_cli_reports_every_problem_and_exits_non_zero(small_corpus: tuple[Path, Path], live_db: Path) -> None:
+    fixtures, seeds = small_corpus
+    (fixtures / "companies").mkdir(exist_ok=True)
     (fixtures / "companies" / "zz-a.yaml").write_text("- id: zz-a\n  name: A\n  kind: spaceship\n  citations: []\n")
     (fixtures / "companies" / "zz-b.yaml").write_text("- id: zz-b\n  name: B\n  kind: ai-lab\n  founded: '2023-13'\n")
     before = sha256(live_db)
@@ -171,19 +191,19 @@ def test_build_stores_metadata_counts_and_indexes(database: Path) -> None:
     assert any(row[2] == "companies" and row[3] == "developer" for row in fks)
 
 
-def test_build_is_repeatable_and_ensure_skips_fresh_database(fixture_copy: tuple[Path, Path], tmp_path: Path) -> None:
-    fixtures, seeds = fixture_copy
+def test_build_is_repeatable_and_ensure_skips_fresh_database(small_corpus: tuple[Path, Path], tmp_path: Path) -> None:
+    fixtures, seeds = small_corpus
     db = tmp_path / "x.db"
     assert ensure_database(fixtures, seeds, db) is True
     first = read_meta(db)["content_hash"]
     assert ensure_database(fixtures, seeds, db) is False
-    (fixtures / "companies" / "zz-base.yaml").write_text(GOOD_COMPANY)
+    (fixtures / "companies" / "zz-more.yaml").write_text(GOOD_COMPANY.replace("zz-test-lab", "zz-more").replace("ZZ Test Lab", "ZZ More"))
     assert ensure_database(fixtures, seeds, db) is True, "a changed fixture makes the database stale"
     assert read_meta(db)["content_hash"] != first
 
 
-def test_corrupt_database_is_rebuilt_by_ensure(fixture_copy: tuple[Path, Path], tmp_path: Path) -> None:
-    fixtures, seeds = fixture_copy
+def test_corrupt_database_is_rebuilt_by_ensure(small_corpus: tuple[Path, Path], tmp_path: Path) -> None:
+    fixtures, seeds = small_corpus
     db = tmp_path / "x.db"
     db.write_bytes(b"this is not sqlite" * 100)
     assert ensure_database(fixtures, seeds, db) is True
@@ -208,17 +228,19 @@ def test_quote_normalisation_folds_only_whitespace_and_quote_style() -> None:
     assert normalise_text("R1") != normalise_text("r1")
 
 
-def test_service_keeps_the_previous_database_when_fixtures_break(fixture_copy: tuple[Path, Path], live_db: Path) -> None:
-    fixtures, seeds = fixture_copy
+def test_service_keeps_the_previous_database_when_fixtures_break(small_corpus: tuple[Path, Path], live_db: Path) -> None:
+    fixtures, seeds = small_corpus
     before = sha256(live_db)
+    (fixtures / "companies").mkdir(exist_ok=True)
     (fixtures / "companies" / "zz-broken.yaml").write_text("- id: zz-broken\n  name: [unclosed\n")
     app = create_app({"DATABASE": live_db, "FIXTURES": fixtures, "SEEDS": seeds})
-    assert app.test_client().get(f"/v1/models/{MODEL}").status_code == 200
+    assert app.test_client().get(f"/v1/sources/{FOUNDING_SOURCE}").status_code == 200
     assert sha256(live_db) == before
 
 
-def test_service_without_any_database_refuses_broken_fixtures(fixture_copy: tuple[Path, Path], tmp_path: Path) -> None:
-    fixtures, seeds = fixture_copy
+def test_service_without_any_database_refuses_broken_fixtures(small_corpus: tuple[Path, Path], tmp_path: Path) -> None:
+    fixtures, seeds = small_corpus
+    (fixtures / "companies").mkdir(exist_ok=True)
     (fixtures / "companies" / "zz-broken.yaml").write_text("- id: zz-broken\n  name: [unclosed\n")
     with pytest.raises(BuildFailed):
         create_app({"DATABASE": tmp_path / "none.db", "FIXTURES": fixtures, "SEEDS": seeds})

@@ -92,7 +92,7 @@ def test_every_record_is_cited_and_every_source_is_used(records: dict) -> None:
 def test_sources_are_described(records: dict) -> None:
     for source_id, source in records["sources"].items():
         assert source["file"] or source["url"], f"{source_id} has neither a public URL nor a local file"
-        assert source["url"] is None or source["url"].startswith("https://"), source_id
+        assert source["url"] is None or source["url"].startswith(("https://", "http://")), source_id
 
 
 def test_disputes_are_recorded_and_served(records: dict, client: FlaskClient) -> None:

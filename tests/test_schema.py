@@ -81,10 +81,13 @@ def test_source_url_rejects_tracking_parameters(query: str) -> None:
     assert SourceSchema().load({"id": "s", "title": "T", "kind": "news", "tier": "reporting", "language": "en", "url": "https://example.org/x?id=7"})
 
 
-def test_source_url_must_be_https() -> None:
-    with pytest.raises(ValidationError) as info:
-        SourceSchema().load({"id": "s", "title": "T", "kind": "news", "tier": "reporting", "language": "en", "url": "http://example.org/x"})
-    assert "url" in info.value.messages
+def test_source_url_is_a_web_address() -> None:
+    source = {"id": "s", "title": "T", "kind": "news", "tier": "reporting", "language": "en"}
+    for bad in ("ftp://example.org/x", "javascript:alert(1)", "example.org/x"):
+        with pytest.raises(ValidationError) as info:
+            SourceSchema().load({**source, "url": bad})
+        assert "url" in info.value.messages
+    assert SourceSchema().load({**source, "url": "http://usa.chinadaily.com.cn/china/2011-05/04/content_12442599.htm"})
 
 
 def test_policy_and_event_enums() -> None:

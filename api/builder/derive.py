@@ -45,6 +45,17 @@ def policy_status_on(policy: dict[str, Any], day: str) -> str | None:
     return None
 
 
+def model_availability(model: dict[str, Any], day: str) -> str | None:
+    """Announced, available, deprecated or retired on ``day``, by the model's dates; None when none is known."""
+    if happened(model.get("retired"), day):
+        return "retired"
+    if happened(model.get("deprecated"), day):
+        return "deprecated"
+    if model.get("release_date"):
+        return "available" if happened(model["release_date"], day) else "announced"
+    return None
+
+
 def _start(point: dict[str, Any]) -> str:
     known = point.get("effective_from") or point.get("observed")
     return period_start(known) if known else ""

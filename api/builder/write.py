@@ -13,7 +13,20 @@ import sqlite_utils
 from api.builder.load import Record
 from api.builder.render import Renderer, TimelineEntry
 from api.formats import to_json
-from api.tables import BODY_COLUMN, COLLECTIONS, LINKS_TABLE, META_TABLE, RECORD_TABLES, TIMELINE, Collection
+from api.tables import (
+    BODY_COLUMN,
+    CHANGES,
+    COLLECTIONS,
+    LINKS_TABLE,
+    META_TABLE,
+    RECORD_TABLES,
+    TIMELINE,
+    VALID_FROM,
+    VALID_UNTIL,
+    VERSION_LINKS_TABLE,
+    Collection,
+    versions_table,
+)
 
 
 def _row(collection: Collection, body: dict[str, Any]) -> dict[str, Any]:
@@ -36,12 +49,13 @@ def _link_rows(collection: Collection, record_id: str, body: dict[str, Any]) -> 
     return rows
 
 
-def _timeline_rows(entries: list[TimelineEntry]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _built_rows(collection: Collection, entries: list[TimelineEntry]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Rows of a built collection (the timeline, the changes) and the links to the records each entry involves."""
     rows, links = [], []
     for entry, parts in entries:
-        rows.append(_row(TIMELINE, entry))
+        rows.append(_row(collection, entry))
         links += [
-            {"record_type": TIMELINE.name, "record_id": entry["id"], "field": "participants", "target_type": t, "target_id": i} for t, i in parts
+            {"record_type": collection.name, "record_id": entry["id"], "field": "participants", "target_type": t, "target_id": i} for t, i in parts
         ]
     return rows, links
 
@@ -56,6 +70,14 @@ def _create_tables(db: sqlite_utils.Database) -> None:
     db.table(LINKS_TABLE).create(
         {"record_type": str, "record_id": str, "field": str, "target_type": str, "target_id": str},
         pk=("record_type", "record_id", "field", "target_id"),
+    )
+    for collection in COLLECTIONS.values():
+        columns = {c.name: c.sql_type for c in collection.columns}
+        columns.update({"version": int, VALID_FROM: str, VALID_UNTIL: str, BODY_COLUMN: str})
+        db.table(versions_table(collection)).create(columns, pk=("id", "version"), not_null={"id", "version", BODY_COLUMN})
+    db.table(VERSION_LINKS_TABLE).create(
+        {"record_type": str, "record_id": str, "version": int, VALID_FROM: str, VALID_UNTIL: str, "field": str, "target_type": str, "target_id": str},
+        pk=("record_type", "record_id", "version", "field", "target_id"),
     )
     db.table(META_TABLE).create({"key": str, "value": str}, pk="key")
     # Added once every table exists: references run both ways and to the same table.
@@ -72,6 +94,7 @@ def _create_indexes(db: sqlite_utils.Database) -> None:
         table.populate_fts(list(collection.text_fields))
     db.table(LINKS_TABLE).create_index(["target_type", "target_id", "record_type"])
     db.table(LINKS_TABLE).create_index(["record_type", "field", "target_id"])
+    db.table(VERSION_LINKS_TABLE).create_index(["record_type", "field", "target_id"])
 
 
 def write_database(records: list[Record], target: Path, meta: dict[str, Any]) -> None:
@@ -85,16 +108,27 @@ def write_database(records: list[Record], target: Path, meta: dict[str, Any]) ->
         with db.atomic():
             _create_tables(db)
             links: list[dict[str, Any]] = []
+            changes = []
             for name, collection in COLLECTIONS.items():
-                rows = []
+                rows, version_rows, version_links = [], [], []
                 for record in sorted((r for r in records if r.collection == name), key=lambda r: r.id):
                     body = renderer.body(record)
                     rows.append(_row(collection, body))
                     links += _link_rows(collection, record.id, body)
+                    runs = renderer.versions(record)
+                    for number, run in enumerate(runs):
+                        valid = {"version": number, VALID_FROM: run.valid_from, VALID_UNTIL: run.valid_until}
+                        version_rows.append({**_row(collection, run.view), **valid})
+                        version_links += [{**link, **valid} for link in _link_rows(collection, record.id, run.view)]
+                    changes += renderer.changes(record, runs)
                 db.table(name).insert_all(rows)
-            timeline_rows, timeline_links = _timeline_rows(renderer.timeline())
-            db.table(TIMELINE.name).insert_all(timeline_rows)
-            db.table(LINKS_TABLE).insert_all([*links, *timeline_links])
+                db.table(versions_table(collection)).insert_all(version_rows)
+                db.table(VERSION_LINKS_TABLE).insert_all(version_links)
+            for built, entries in ((TIMELINE, renderer.timeline()), (CHANGES, changes)):
+                built_rows, built_links = _built_rows(built, entries)
+                db.table(built.name).insert_all(built_rows)
+                links += built_links
+            db.table(LINKS_TABLE).insert_all(links)
             counts = Counter(r.collection for r in records)
             meta = {**meta, "counts": to_json({name: counts.get(name, 0) for name in COLLECTIONS})}
             db.table(META_TABLE).insert_all({"key": k, "value": str(v)} for k, v in meta.items())

@@ -14,11 +14,11 @@ from api.cursor import BadCursor, decode_cursor, encode_cursor
 from api.errors import problem
 from api.formats import FORMATS, csv_rows, list_document, ndjson_lines, to_json
 from api.http import body_response, negotiate, page_links, record_url, store, stream_response
-from api.queries import ListQuery
+from api.queries import Filter, ListQuery
 from api.routes import ApiBlueprint
 from api.routes.docs import document_list, document_record
 from api.routes.params import filters_from_args, item_args_schema, list_args_schema, response_fields, suggestion
-from api.tables import COLLECTIONS, TIMELINE, Collection
+from api.tables import CHANGES, COLLECTIONS, TIMELINE, Collection
 from schema.responses import response_schema
 
 NESTED_PROVENANCE = ("citations", "disputes", "claims", "cited_by")
@@ -65,10 +65,12 @@ def _fingerprint(query: ListQuery) -> str:
     return json.dumps([query.collection, filters, query.sort, query.q, query.as_of, query.related], default=str, sort_keys=True)
 
 
-def _page_query(collection: Collection, args: dict[str, Any], related: tuple[str, str] | None = None) -> ListQuery:
+def _page_query(
+    collection: Collection, args: dict[str, Any], related: tuple[str, str] | None = None, preset: list[Filter] | None = None
+) -> ListQuery:
     return ListQuery(
         collection=collection.name,
-        filters=filters_from_args(collection, args),
+        filters=[*(preset or []), *filters_from_args(collection, args)],
         sort=[(name, desc) for name, desc in args.get("sort", [])],
         limit=args["limit"],
         q=args.get("q"),
@@ -115,10 +117,12 @@ def _after(query: ListQuery, args: dict[str, Any], fingerprint: str) -> list[Any
     return decode_cursor(args["cursor"], fingerprint, current_app.config["CURSOR_SECRET"], len(query.order()))
 
 
-def list_records(collection: Collection, args: dict[str, Any], related: tuple[str, str] | None = None) -> Response:
-    """One page (or with ``export``, all) of a collection, or of the records referencing ``related``."""
+def list_records(
+    collection: Collection, args: dict[str, Any], related: tuple[str, str] | None = None, preset: list[Filter] | None = None
+) -> Response:
+    """One page (or with ``export``, all) of a collection, of the records referencing ``related``, or of those ``preset`` selects."""
     fmt = negotiate(args.get("format"), FORMATS)
-    query = _page_query(collection, args, related)
+    query = _page_query(collection, args, related, preset)
     fingerprint = _fingerprint(query)
     try:
         query.after = _after(query, args, fingerprint)
@@ -194,6 +198,13 @@ def list_related(parent: Collection, child: Collection, record_id: str, args: di
     return list_records(child, args, related=(parent.name, record_id))
 
 
+def list_history(collection: Collection, record_id: str, args: dict[str, Any]) -> Response:
+    """One record's changes in date order: when it came to exist, then each fact that took a new value."""
+    if store().get(collection.name, record_id) is None:
+        return not_found(collection, record_id, None)
+    return list_records(CHANGES, args, preset=[Filter("record_type", "eq", collection.path), Filter("record_id", "eq", record_id)])
+
+
 def collection_blueprint(collection: Collection) -> ApiBlueprint:
     """``GET /v1/<path>``, ``/v1/<path>/{id}`` and ``/v1/<path>/{id}/<related>`` for one collection."""
     blp = ApiBlueprint(collection.path, __name__, url_prefix=f"/v1/{collection.path}", description=collection.schema_cls.__doc__)
@@ -211,7 +222,20 @@ def collection_blueprint(collection: Collection) -> ApiBlueprint:
     for child in COLLECTIONS.values():
         if collection.name in child.relations.values():
             _related_endpoint(blp, collection, child)
+    _history_endpoint(blp, collection)
     return blp
+
+
+def _history_endpoint(blp: ApiBlueprint, collection: Collection) -> None:
+    def view(args: dict[str, Any], record_id: str) -> Response:
+        return list_history(collection, record_id, args)
+
+    view.__doc__ = (
+        f"List {collection.possessive} history\n\nWhen the {collection.singular} came to exist, then each fact that took a new value,"
+        " with the old and new values, the day and the citations behind it; in date order, paged like any list."
+    )
+    name = f"list_{collection.name}_history"
+    document_list(blp, "/<string:record_id>/history", CHANGES, view, list_args_schema(CHANGES.name), list_schema(CHANGES), name, collection)
 
 
 def _related_endpoint(blp: ApiBlueprint, parent: Collection, child: Collection) -> None:
@@ -248,8 +272,23 @@ def timeline_blueprint() -> ApiBlueprint:
     return blp
 
 
+def changes_blueprint() -> ApiBlueprint:
+    blp = ApiBlueprint("changes", __name__, url_prefix="/v1/changes", description=CHANGES.schema_cls.__doc__)
+
+    def view(args: dict[str, Any]) -> Response:
+        return list_records(CHANGES, args)
+
+    view.__doc__ = (
+        "List what changed\n\nEach fact that took a new value between `from` (exclusive) and `to` (inclusive): the record, the field,"
+        " the old and new values, the day and the citations behind it. Filter like any list: `record_type=policies`, `country=US`,"
+        " `participant=nvidia` (the record or any record it names), `field=status`."
+    )
+    document_list(blp, "", CHANGES, view, list_args_schema(CHANGES.name), list_schema(CHANGES), "list_changes")
+    return blp
+
+
 def blueprints() -> list[ApiBlueprint]:
-    return [*(collection_blueprint(c) for c in COLLECTIONS.values()), timeline_blueprint()]
+    return [*(collection_blueprint(c) for c in COLLECTIONS.values()), timeline_blueprint(), changes_blueprint()]
 
 
 __all__ = ["blueprints", "list_records", "record_url"]

@@ -16,7 +16,7 @@ from api.http import api_url, body_response, page_links, record_url, store
 from api.queries import SNIPPET_END, SNIPPET_START, StoreUnavailable
 from api.routes import ApiBlueprint
 from api.routes.docs import COMMON_ERRORS
-from api.routes.params import MAX_Q, ArgsSchema, NoArgs, OneOfSuggesting, page_fields, text
+from api.routes.params import MAX_Q, ArgsSchema, NoArgs, OneOfSuggesting, as_of_field, page_fields, text
 from api.tables import COLLECTIONS, COLLECTIONS_BY_PATH, TIMELINE
 from api.version import API_VERSION, PACKAGE_VERSION
 
@@ -66,6 +66,7 @@ class SearchArgs(ArgsSchema):
         load_default=20, validate=validate.Range(1, SEARCH_MAX_LIMIT), metadata={"description": f"Hits per page (1–{SEARCH_MAX_LIMIT}, default 20)."}
     )
     cursor = page_fields()["cursor"]
+    as_of = as_of_field("Only records that existed on this day (YYYY-MM-DD). Example: `2025-01-31`.")
 
 
 class SearchHitSchema(Schema):
@@ -163,14 +164,14 @@ def search(args: dict[str, Any]) -> Response:
     """
     types = [COLLECTIONS_BY_PATH[args["type"]].name] if "type" in args else list(COLLECTIONS)
     secret = current_app.config["CURSOR_SECRET"]
-    fingerprint = json.dumps(["search", args["q"], types])
+    fingerprint = json.dumps(["search", args["q"], types, args.get("as_of")])
     after = None
     if "cursor" in args:
         try:
             after = decode_cursor(args["cursor"], fingerprint, secret, 4)
         except BadCursor as exc:
             return problem(400, "Bad Request", "Invalid query parameter(s): cursor.", {"cursor": [str(exc)]})
-    page = store().search(args["q"], types, args["limit"], after)
+    page = store().search(args["q"], types, args["limit"], after, args.get("as_of"))
     hits = [{**hit, "snippet": marked(hit["snippet"]), "url": record_url(hit["type"], hit["id"])} for hit in page.hits]
     links, headers = page_links(encode_cursor(page.next_after, fingerprint, secret) if page.next_after else None)
     counts = {COLLECTIONS[name].path: n for name, n in page.counts.items()}

@@ -174,6 +174,8 @@ def filter_params(collection: Collection) -> dict[str, tuple[str, str]]:
     for path, (_, column) in related_columns(collection).items():
         for op in RELATED_OPS_BY_KIND[column.kind]:
             params[path if op == "eq" else f"{path}__{op}"] = (path, op)
+    if collection.window:
+        params.update({"from": (collection.window, "gt"), "to": (collection.window, "lte")})
     return params
 
 
@@ -193,6 +195,10 @@ def response_fields(collection: Collection) -> list[str]:
 
 
 def _filter_field(collection: Collection, name: str, op: str, **kwargs: Any) -> fields.Field:
+    if kwargs.get("data_key") in ("from", "to"):
+        side = "after this day (exclusive)" if op == "gt" else "up to this day (inclusive)"
+        description = f"Only changes {side}: `from=A&to=B` gives what changed between the `as_of` views of A and B. Example: `2025-01-01`."
+        return as_of_field(description, **kwargs)
     related = related_columns(collection).get(name)
     if name in collection.list_refs or name == PARTICIPANT:
         column = Column(name, "ref", target=collection.list_refs.get(name))
@@ -277,17 +283,18 @@ def page_fields() -> dict[str, fields.Field]:
     }
 
 
-def as_of_field() -> DateBound:
+AS_OF_DESCRIPTION = (
+    "The world as it stood on this day (YYYY-MM-DD): records known to start later are left out; the rest are served"
+    " as they were then — dates after the day hidden, a policy's status, a person's roles and a model's price and availability of that"
+    " day — and filters, sorts and facets apply to that state. Records of unknown dates stay in. Example: `2025-01-31`."
+)
+
+
+def as_of_field(description: str = AS_OF_DESCRIPTION, **kwargs: Any) -> DateBound:
     return DateBound(
-        metadata={
-            "pattern": AS_OF_PATTERN,
-            "description": (
-                "The world as it stood on this day (YYYY-MM-DD): records known to start later are left out; the rest are served"
-                " as they were then — dates after the day hidden, a policy's status, a person's roles and a model's price of that"
-                " day — and filters, sorts and facets apply to that state. Records of unknown dates stay in. Example: `2025-01-31`."
-            ),
-        },
+        metadata={"pattern": AS_OF_PATTERN, "description": description},
         validate=validate.Regexp(AS_OF_PATTERN, error="must be a full date YYYY-MM-DD"),
+        **kwargs,
     )
 
 
@@ -323,7 +330,7 @@ def list_args_schema(collection_name: str) -> Schema:
     )
     for param, (name, op) in filter_params(collection).items():
         # A dotted attribute name would make marshmallow nest the value; the parameter keeps its dot as data_key.
-        attrs[param.replace(RELATION_SEPARATOR, ":")] = _filter_field(collection, name, op, data_key=param)
+        attrs[param.replace(RELATION_SEPARATOR, ":") + ("_" if param in ("from", "to") else "")] = _filter_field(collection, name, op, data_key=param)
     schema_name = collection.schema_cls.__name__.removesuffix("Schema") + "ListArgs"
     return type(schema_name, (ArgsSchema,), attrs)()
 
