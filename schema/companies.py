@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from schema.fields import (
+    HELD_SINCE,
     CHANGES,
     Country,
     HttpsUrl,
@@ -64,7 +65,8 @@ class CompanySchema(RecordSchema):
     country = nullable(Country, metadata={"description": "Country of headquarters (ISO 3166-1 alpha-2)."})
     hq_city = vocabulary_field(200)
     founded = date_field(starts=True)
-    parent = nullable(Ref, target="companies", metadata={"description": "Owning or controlling organisation."})
+    parent = nullable(Ref, target="companies", metadata={"description": "Owning or controlling organisation.", HELD_SINCE: "parent_since"})
+    parent_since = date_field("When the parent took control (an acquisition, a merger), if it did after the founding.")
     backers = ref_list("companies", "Investors and financial backers.")
     founders = ref_list("people", "Founders.")
     website = nullable(HttpsUrl)

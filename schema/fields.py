@@ -17,6 +17,7 @@ STARTS = "starts"  # the record exists from this date (the first known of such f
 NOT_BEFORE = "not_before"  # names of date fields this date cannot precede
 VOCABULARY = "vocabulary"  # free text that names shared things: one spelling across records
 CHANGES = "changes_over_time"  # dated values (prices, roles, names) that `as_of` picks by day
+HELD_SINCE = "held_since"  # names the date field from which this field's value holds (a parent since an acquisition)
 TIMELINE = "timeline"  # a milestone on the timeline: (entry kind, verb), e.g. ("policy-signed", "signed")
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"

@@ -13,7 +13,7 @@ from marshmallow import Schema, fields
 from api.builder.derive import ENDING_STATUSES
 from api.builder.load import Problem, Record
 from api.tables import COLLECTIONS
-from schema.fields import LABEL, NOT_BEFORE, PROSE, period_start
+from schema.fields import LABEL, NOT_BEFORE, PROSE, PrecisionDate, period_start
 from schema.record import PROVENANCE_FIELDS, fact_fields, ref_fields, self_cited_fields
 
 _QUOTE_MAP = str.maketrans({"‘": "'", "’": "'", "‚": "'", "“": '"', "”": '"', "„": '"', "\u00a0": " "})
@@ -61,6 +61,44 @@ def iter_citations(data: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]
             yield f"claims.{i}.citations.{k}", c
 
 
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december")
+
+
+def number_forms(value: float) -> set[str]:
+    """Ways a text may write a number: 671000000000 as "671000000000", "671,000,000,000", "671" (billion), 131072 as "128" (K)."""
+    if isinstance(value, float) and not value.is_integer():
+        return {repr(value), repr(value).lstrip("0")}
+    n = int(value)
+    forms = {str(n), f"{n:,}"}
+    forms |= {f"{n / scale:g}" for scale in (1e12, 1e9, 1e6, 1e3) if n >= scale}
+    if n % 1024 == 0:
+        forms.add(str(n // 1024))
+    return forms
+
+
+def states_date(value: str, text: str) -> bool:
+    """Whether a text names a date's year, and its month when the date has one (in words or digits)."""
+    lower = text.casefold()
+    year = value[:4]
+    if year not in lower and f"'{year[2:]}" not in lower:
+        return False
+    if len(value) < 7:
+        return True
+    month = int(value[5:7])
+    name = MONTHS[month - 1]
+    return any(form in lower for form in (name[:3], value[:7], f"{year}.{value[5:7]}", f"{year}/{value[5:7]}", f"{month}/", f"{year}年{month}月"))
+
+
+def states_value(field: fields.Field, value: Any, text: str) -> bool:
+    """Whether a quote or locator states a date or number field's value (other fields are not checked)."""
+    if isinstance(field, PrecisionDate):
+        return states_date(value, text)
+    if isinstance(field, (fields.Integer, fields.Float)) and not isinstance(value, bool):
+        compact = text.replace(" ", "")
+        return any(form in text or form in compact for form in number_forms(value))
+    return True
+
+
 def _present(value: Any) -> bool:
     return value is not None and value != [] and value != {}
 
@@ -104,6 +142,7 @@ class Checker:
                 cited_sources.add(citation["source"])
                 self.check_citation(record, path, citation, sources.get(citation["source"]))
             self.check_coverage(record)
+            self.check_stated_values(record)
             self.check_disputes(record)
             self.check_date_order(record)
             self.check_existed_by(record)
@@ -211,6 +250,16 @@ class Checker:
         for name in fact_fields(schema):
             if not _uncited(schema.fields[name]) and _present(record.data.get(name)) and name not in covered:
                 self.problem(record, name, "no citation supports this field (list it in a citation's fields)")
+
+    def check_stated_values(self, record: Record) -> None:
+        """A citation lists only what it states: each date or number it supports appears in its quote or locator."""
+        schema = COLLECTIONS[record.collection].schema
+        for i, citation in enumerate(record.data.get("citations", [])):
+            text = f"{citation.get('quote') or ''} {citation.get('locator') or ''}"
+            for name in citation["fields"]:
+                value, field = record.data.get(name), schema.fields.get(name)
+                if value is not None and field is not None and not states_value(field, value, text):
+                    self.problem(record, f"citations.{i}.fields", f"{name} {value} is not stated by the quote or locator; quote it or drop {name}")
 
     def check_disputes(self, record: Record) -> None:
         """A dispute names a fact field of its record (checked even when a record-level citation covers all)."""

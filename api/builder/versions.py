@@ -18,7 +18,7 @@ from typing import Any
 from marshmallow import Schema, fields
 
 from api.tables import Collection
-from schema.fields import STARTS, PrecisionDate, period_end, period_start
+from schema.fields import HELD_SINCE, STARTS, PrecisionDate, period_end, period_start
 from schema.record import PROVENANCE_FIELDS
 
 # When a record (collection, id) came to exist, as a day; None if that is not known.
@@ -63,6 +63,10 @@ def view_on(collection: Collection, data: dict[str, Any], day: str, started: Sta
     """The authored values of a record as known on ``day`` (derived states are the renderer's)."""
     schema = collection.schema
     out = _hide_later_dates(schema, data, day)
+    for name, f in schema.fields.items():
+        since = f.metadata.get(HELD_SINCE)
+        if since and data.get(since) and not happened(data[since], day):
+            out[name] = None  # not yet: the value holds from its date on
     for name, f in schema.fields.items():
         items = _dated_items(f)
         if items is not None and name in data and name != "former_names":
