@@ -30,6 +30,19 @@ GOOD_COMPANY = """
 """
 
 
+GOOD_MODEL = """
+- id: zz-base-model
+  name: ZZ Base Model
+  developer: zz-test-lab
+  category: reasoning
+  release_date: "2025-01-20"
+  citations:
+    - source: china-ai-breakthrough-article
+      quote: "The release of DeepSeek’s R1 model on January 20"
+      locator: "January 20, 2025"
+"""
+
+
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -46,6 +59,8 @@ def small_corpus(tmp_path: Path) -> tuple[Path, Path]:
     shutil.copy(FIXTURES / "sources" / "founding.yaml", fixtures / "sources")
     (fixtures / "companies").mkdir()
     (fixtures / "companies" / "zz-base.yaml").write_text(GOOD_COMPANY)  # cites the source, which must be cited
+    (fixtures / "ai_models").mkdir()
+    (fixtures / "ai_models" / "zz-base.yaml").write_text(GOOD_MODEL)
     shutil.copytree(SEEDS, seeds)
     return fixtures, seeds
 
@@ -125,6 +140,38 @@ BROKEN = {
         "  disputes: [{field: mascot, reason: r, alternatives: [{value: x, citations: [{source: china-ai-breakthrough-article, quote: V2}]}]}]\n",
         ("zz-other", "disputes.0.field", "'mascot' is not a field"),
     ),
+    "number its quote does not state": (
+        "ai_models/zz.yaml",
+        "- id: zz-model\n  name: ZZ\n  developer: zz-test-lab\n  category: language\n  parameters_total: 7000000000\n"
+        "  citations: [{source: china-ai-breakthrough-article, fields: [name, developer, category, parameters_total], quote: V2}]\n",
+        ("zz-model", "citations.0.fields", "parameters_total 7000000000 is not stated"),
+    ),
+    "release event on another day than the release": (
+        "events/zz.yaml",
+        "- id: zz-model-release\n  title: ZZ released\n  date: '2025-01-21'\n  type: model-release\n  models: [zz-base-model]\n"
+        "  citations: [{source: china-ai-breakthrough-article, quote: 'January 20'}]\n",
+        ("zz-model-release", "models.0", "not on this event's date"),
+    ),
+    "revoked with nothing that revoked it": (
+        "policies/zz.yaml",
+        "- id: zz-policy\n  name: ZZ Policy\n  jurisdiction: US\n  instrument: plan\n  status: revoked\n  revoked: '2025'\n"
+        "  citations: [{source: china-ai-breakthrough-article, quote: AI lab}]\n",
+        ("zz-policy", "status", "no policy names it in `revokes`"),
+    ),
+    "suspended without its date": (
+        "policies/zz.yaml",
+        "- id: zz-policy\n  name: ZZ Policy\n  jurisdiction: CN\n  instrument: plan\n  status: suspended\n"
+        "  citations: [{source: china-ai-breakthrough-article, quote: AI lab}]\n",
+        ("zz-policy", "suspended", "needs the date it happened"),
+    ),
+    "two people in one seat at once": (
+        "people/zz.yaml",
+        "- id: zz-one\n  name: ZZ One\n  roles: [{title: CEO, organization: zz-test-lab, start: '2020'}]\n"
+        "  citations: [{source: china-ai-breakthrough-article, quote: AI lab}]\n"
+        "- id: zz-two\n  name: ZZ Two\n  roles: [{title: CEO, organization: zz-test-lab, start: '2023'}]\n"
+        "  citations: [{source: china-ai-breakthrough-article, quote: AI lab}]\n",
+        ("zz-one", "roles.0.end", "holds 'CEO' at zz-test-lab from 2023"),
+    ),
     "folder that is no record type": (
         "widgets/zz.yaml",
         "[]\n",
@@ -141,6 +188,7 @@ def test_bad_fixture_fails_closed(case: str, small_corpus: tuple[Path, Path], li
     rel, text, (record, field, reason) = BROKEN[case]
     (fixtures / rel).parent.mkdir(exist_ok=True)
     (fixtures / rel).write_text(text)
+
     before = sha256(live_db)
     with pytest.raises(BuildFailed) as info:
         build(fixtures, seeds, live_db)
