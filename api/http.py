@@ -13,6 +13,7 @@ from urllib.parse import quote, urlencode
 from flask import Flask, Response, current_app, g, request, stream_with_context
 from flask_compress import Compress
 from werkzeug.exceptions import HTTPException, NotAcceptable
+from werkzeug.http import http_date
 
 from api.errors import PROBLEM_TYPE, problem
 from api.formats import FORMATS, MEDIA_TYPES
@@ -25,7 +26,7 @@ ALLOWED_METHODS = "GET, HEAD, OPTIONS"
 EXPOSED_HEADERS = "ETag, Link, Last-Modified, X-Data-Version, X-Total-Count"
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
 
-__all__ = ["body_response", "negotiate", "page_links", "record_url", "store", "stream_response"]
+__all__ = ["body_response", "negotiate", "not_modified", "page_links", "record_url", "store", "stream_response"]
 
 
 def store() -> Store:
@@ -69,31 +70,45 @@ def negotiate(requested: str | None, allowed: Iterable[str]) -> str:
     return MEDIA_TYPES.get(best, "json")
 
 
-def body_response(text: str, fmt: str = "json", headers: dict[str, str] | None = None, etag: str | None = None) -> Response:
-    """A response from already-serialised text, with a strong ETag: ``etag`` if the body's is known, else a hash of its bytes."""
-    body = text.encode()
-    response = Response(body, mimetype=FORMATS[fmt])
-    response.set_etag(etag or hashlib.blake2b(body, digest_size=16).hexdigest())
+def request_etag(fmt: str) -> str:
+    """The strong ETag of this request's answer, known before it is made.
+
+    An answer is a function of the dataset version, the format and the request as sent (the URL
+    under its mount): the data is immutable between builds. So no body is hashed, and a matching
+    ``If-None-Match`` is answered before any query runs.
+    """
+    key = f"{store().version()}\n{fmt}\n{request.script_root}{request.full_path}"
+    return hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
+
+
+def not_modified(fmt: str = "json") -> Response | None:
+    """A 304 when the client holds this request's answer (in any of its encodings), else None."""
+    held = _held_etag(request_etag(fmt))
+    if held is None:
+        return None
+    response = Response(status=304)
+    response.set_etag(held)
+    return response
+
+
+def body_response(text: str, fmt: str = "json", headers: dict[str, str] | None = None) -> Response:
+    """A response from already-serialised text, with this request's strong ETag."""
+    response = Response(text.encode(), mimetype=FORMATS[fmt])
+    response.set_etag(request_etag(fmt))
     response.headers.update(headers or {})
     return response
 
 
 def stream_response(chunks: Iterator[str], fmt: str, headers: dict[str, str] | None = None) -> Response:
-    """A streamed response; its strong ETag comes from the dataset version and the request as sent.
+    """A streamed response with this request's strong ETag (a held one is a 304 before anything is read).
 
-    The body is a function of those two alone (the dataset is immutable between builds), so a
-    matching ``If-None-Match`` is answered 304 before anything is read. The first chunk is made
-    before the status is sent, so an error there is still a proper problem response.
+    The first chunk is made before the status is sent, so an error there is still a proper problem response.
     """
-    etag = hashlib.blake2b(f"{store().version()}\n{fmt}\n{request.full_path}".encode(), digest_size=16).hexdigest()
-    held = _held_etag(etag)
-    if held:
-        response = Response(status=304)
-        response.set_etag(held)
-    else:
+    response = not_modified(fmt)
+    if response is None:
         first = next(chunks, "")
         response = Response(stream_with_context(_encoded(first, chunks)), mimetype=FORMATS[fmt])
-        response.set_etag(etag)
+        response.set_etag(request_etag(fmt))
     response.headers.update(headers or {})
     return response
 
@@ -125,14 +140,16 @@ def _refuse_methods() -> Response | None:
 
 def _check_limits() -> Response | None:
     """Answer over-long URLs, oversized headers, request bodies and unacceptable formats before any view runs."""
-    if len(request.full_path) > MAX_URL_LENGTH:
+    environ = request.environ
+    if len(environ.get("PATH_INFO", "")) + len(environ.get("QUERY_STRING", "")) + 1 > MAX_URL_LENGTH:
         return problem(414, "URI Too Long", f"The request URL is longer than {MAX_URL_LENGTH} characters.")
-    header_bytes = sum(len(k) + len(v) + 4 for k, v in request.headers.items())
+    header_bytes = sum(len(k) - 1 + len(v) for k, v in environ.items() if k.startswith("HTTP_"))  # "HTTP_" less ": " more
     if header_bytes > MAX_HEADER_BYTES:
         return problem(431, "Request Header Fields Too Large", f"Request headers exceed {MAX_HEADER_BYTES} bytes.")
-    if request.content_length or request.headers.get("Transfer-Encoding"):
+    if environ.get("CONTENT_LENGTH", "0") not in ("", "0") or "HTTP_TRANSFER_ENCODING" in environ:
         return problem(413, "Content Too Large", "This read-only API accepts no request body.")
-    negotiates = request.path.startswith(API_PREFIX) and request.accept_mimetypes
+    accept = environ.get("HTTP_ACCEPT", "*/*")
+    negotiates = accept not in ("*/*", "application/json") and request.path.startswith(API_PREFIX)
     if negotiates and not request.accept_mimetypes.best_match([*FORMATS.values(), PROBLEM_TYPE]):
         return problem(406, "Not Acceptable", "Available as application/json (lists also as text/csv and application/x-ndjson).")
     return None
@@ -196,19 +213,45 @@ def _parse_built_at(built_at: str) -> datetime:
     return datetime.strptime(built_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
 
 
+@cache
+def _http_date(built_at: str) -> str:
+    return http_date(_parse_built_at(built_at))
+
+
+class CommonHeaders:
+    """WSGI middleware adding the headers every response carries (security, CORS), unless the app set them.
+
+    Plain tuples on the way out: cheaper than setting them through each response's Headers object.
+    """
+
+    STATIC = (
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "no-referrer"),
+        ("Access-Control-Allow-Origin", "*"),
+        ("Access-Control-Expose-Headers", EXPOSED_HEADERS),
+        ("Content-Security-Policy", API_CSP),
+    )
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict, start_response: Any) -> Any:
+        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            present = {name.lower() for name, _ in headers}
+            headers.extend(h for h in self.STATIC if h[0].lower() not in present)
+            return start_response(status, headers, exc_info)
+
+        return self.app(environ, start)
+
+
 def _headers(response: Response) -> Response:
-    """Headers every response carries; runs before compression (so Vary can be extended)."""
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
-    response.headers.setdefault("Content-Security-Policy", API_CSP)
+    """Headers that depend on the request or the data; runs before compression (so Vary can be extended)."""
     if request.path.startswith(API_PREFIX):
         response.vary.add("Accept")
     version = g.get("data_version")
     if version:
         response.headers["X-Data-Version"] = version
-        response.last_modified = _parse_built_at(g.built_at)
+        response.headers["Last-Modified"] = _http_date(g.built_at)
     if response.status_code in (200, 304) and "Cache-Control" not in response.headers:
         response.headers["Cache-Control"] = f"public, max-age={current_app.config['CACHE_MAX_AGE']}"
     return response
@@ -222,10 +265,21 @@ def _conditional(response: Response) -> Response:
     if request.method not in ("GET", "HEAD") or response.status_code != 200:
         return response
     etag, _ = response.get_etag()
-    if request.if_match and not (request.if_match.star_tag or (etag and request.if_match.contains(etag))):
+    environ = request.environ
+    if "HTTP_IF_MATCH" in environ and not (request.if_match.star_tag or (etag and request.if_match.contains(etag))):
         return _headers(problem(412, "Precondition Failed", "The representation does not match If-Match."))
-    if not response.is_streamed:
-        response.make_conditional(request)
+    if response.is_streamed:
+        return response
+    if "HTTP_IF_NONE_MATCH" in environ:
+        unchanged = etag is not None and request.if_none_match.contains(etag)
+    elif "HTTP_IF_MODIFIED_SINCE" in environ and g.get("built_at"):
+        since = request.if_modified_since
+        unchanged = since is not None and since >= _parse_built_at(g.built_at)
+    else:
+        return response
+    if unchanged:
+        kept = {k: v for k, v in response.headers.items() if k.lower() not in ("content-length", "content-type", "content-encoding")}
+        response = Response(status=304, headers=kept)
     return response
 
 
@@ -243,3 +297,4 @@ def init_app(app: Flask) -> None:
     for hook in (_refuse_methods, _check_limits, _preflight, _drop_refused_encodings, _pin_snapshot):
         app.before_request(hook)
     app.teardown_request(_release_snapshot)
+    app.wsgi_app = CommonHeaders(app.wsgi_app)  # type: ignore[method-assign]

@@ -11,6 +11,7 @@ import re
 import sqlite3
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,9 +22,13 @@ from api.database import connect_read_only
 from api.tables import (
     BODY_COLUMN,
     COLLECTIONS,
+    COUNTED_KINDS,
+    COUNTS_TABLE,
     LINKS_TABLE,
     META_TABLE,
+    PARTICIPANTS,
     RECORD_TABLES,
+    TOTAL,
     VALID_FROM,
     VALID_UNTIL,
     VERSION_LINKS_TABLE,
@@ -63,6 +68,11 @@ class ListQuery:
     related: tuple[str, str] | None = None  # (collection, id): only records that reference it
     facets: list[str] = field(default_factory=list)
 
+    def fingerprint(self) -> str:
+        """What a cursor is bound to: everything that selects and orders the rows (not the page size or shape)."""
+        filters = [(f.field, f.op, f.value) for f in self.filters]
+        return json.dumps([self.collection, filters, self.sort, self.q, self.as_of, self.related], default=str, sort_keys=True)
+
     def order(self) -> list[tuple[str, bool]]:
         """The sort keys ending with the id, so order is total.
 
@@ -99,7 +109,7 @@ class QueryTimeout(Exception):
     """A query ran past its time budget and was interrupted."""
 
 
-PARTICIPANT = "participant"  # a filter matching any list relation of a record
+PARTICIPANT = PARTICIPANTS  # a filter matching any list relation of a record
 RELATION_SEPARATOR = "."  # a filter on the records a relation names: `developer.country`
 FACET_LIMIT = 50
 # Search tiers: a record named exactly what was asked for, then other records, then sources (the documents about the
@@ -314,6 +324,29 @@ def _order_term(collection: Collection, name: str, desc: bool) -> str:
     return f'"{name}" ASC' if name in collection.never_null else f'"{name}" ASC NULLS LAST'
 
 
+class CountCache:
+    """Totals and facets by query shape, least recently used dropped past ``size`` entries; shared by a worker's threads."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._entries: OrderedDict[tuple, tuple[int, dict]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> tuple[int, dict] | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def put(self, key: tuple, value: tuple[int, dict]) -> None:
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+
 # SQLite result codes that mean the file cannot be read as a database: I/O error, corrupt, cannot open, not a database.
 UNREADABLE_CODES = {10, 11, 14, 26}
 
@@ -327,10 +360,11 @@ def _unreadable(exc: sqlite3.DatabaseError) -> bool:
 class Store:
     """Read-only access to one facts.db; one connection per thread, reopened when the file is replaced."""
 
-    def __init__(self, path: Path | str, timeout_ms: int = 2000) -> None:
+    def __init__(self, path: Path | str, timeout_ms: int = 2000, cached_counts: int = 4096) -> None:
         self.path = Path(path)
         self.timeout = timeout_ms / 1000
         self._local = threading.local()
+        self._counts = CountCache(cached_counts)
 
     @contextmanager
     def snapshot(self, budget_ms: int | None = None) -> Iterator[Store]:
@@ -403,10 +437,17 @@ class Store:
         return str(self._local.meta["built_at"])
 
     def check(self) -> None:
-        """Raise StoreUnavailable unless the database opens and passes a quick integrity check."""
-        rows = self._execute("PRAGMA quick_check")
-        if rows[0][0] != "ok":
-            raise StoreUnavailable(f"integrity check failed: {rows[0][0]}")
+        """Raise StoreUnavailable unless the database opens, answers, and passed an integrity check.
+
+        The full check reads the whole file, so it runs once per database file in each worker (the
+        file is immutable until a build replaces it); every call still reads the build metadata.
+        """
+        self._execute(f"SELECT count(*) FROM {META_TABLE}")
+        if getattr(self._local, "checked", None) != self._local.key:
+            rows = self._execute("PRAGMA quick_check")
+            if rows[0][0] != "ok":
+                raise StoreUnavailable(f"integrity check failed: {rows[0][0]}")
+            self._local.checked = self._local.key
 
     def get(self, collection: str, record_id: str, as_of: str | None = None) -> str | None:
         """The pre-rendered JSON of one record (as it stood on ``as_of``), or None if it does not exist (then)."""
@@ -457,19 +498,67 @@ class Store:
         sql = WhereClause(Source(collection, query.as_of))
         if not self._where(collection, query, sql):
             return Page([], 0, None, {name: [] for name in query.facets})
-        total = self._total(collection, sql)
-        facets = {name: self._facet(collection, name, sql) for name in query.facets}
+        total, facets = self._counted(collection, query, sql)
         rows = self._rows(collection, query, sql, query.after, query.limit + 1)
         more = len(rows) > query.limit
         rows = rows[: query.limit]
         next_after = list(rows[-1][1:]) if more and rows else None
         return Page([r[0] for r in rows], total, next_after, facets)
 
+    def _counted(self, collection: Collection, query: ListQuery, sql: WhereClause) -> tuple[int, dict[str, list[dict[str, Any]]]]:
+        """The total and facets of a query: once per dataset version and query shape, then from the worker's cache.
+
+        The build counted every single-value filter and every unfiltered facet: those are a lookup even the
+        first time; other shapes are counted on first use. The cache holds a bounded number of shapes.
+        """
+        filters = tuple((f.field, f.op, repr(f.value)) for f in query.filters)
+        key: tuple = (self.version(), query.collection, filters, query.q, query.as_of, query.related, tuple(query.facets))
+        found = self._counts.get(key)
+        if found is None:
+            simple = not (query.q or query.as_of or query.related) and len(query.filters) <= 1
+            total = (self._stored_total(collection, query.filters) if simple else None) or self._total(collection, sql)
+            facets = {}
+            for name in query.facets:
+                stored = self._stored_facet(collection, name) if simple and not query.filters else None
+                facets[name] = stored if stored is not None else self._facet(collection, name, sql)
+            found = (total, facets)
+            self._counts.put(key, found)
+        return found
+
+    def _stored_total(self, collection: Collection, filters: list[Filter]) -> int | None:
+        """The build's count for no filter or one equality filter (on a counted column or a relation), or None."""
+        if not filters:
+            field, value = TOTAL, None
+        else:
+            flt = filters[0]
+            column = collection.column_map.get(flt.field)
+            relation = flt.field in collection.list_refs or (flt.field == PARTICIPANT and collection.participants)
+            if flt.op != "eq" or not (relation or (column is not None and column.kind in COUNTED_KINDS)):
+                return None
+            field, value = flt.field, int(flt.value) if column is not None and column.kind == "bool" else flt.value
+        rows = self._execute(f"SELECT n FROM {COUNTS_TABLE} WHERE collection = ? AND field = ? AND value IS ?", (collection.name, field, value))
+        # A value no record has is not stored: zero, known without a scan.
+        return int(rows[0][0]) if rows else (0 if filters else None)
+
+    def _stored_facet(self, collection: Collection, name: str) -> list[dict[str, Any]] | None:
+        """An unfiltered facet from the build's counts (dates by year), most frequent first; None if not counted."""
+        column = collection.column_map.get(name)
+        if column is not None and column.kind not in COUNTED_KINDS:
+            return None
+        by_year = " AND (value IS NULL OR length(value) = 4)" if column is not None and column.kind == "date" else ""
+        rows = self._execute(
+            f"SELECT value, n FROM {COUNTS_TABLE} WHERE collection = ? AND field = ?{by_year} ORDER BY n DESC, value LIMIT {FACET_LIMIT}",
+            (collection.name, name),
+        )
+        if column is not None and column.kind == "bool":
+            return [{"value": None if v is None else bool(v), "count": n} for v, n in rows]
+        return [{"value": v, "count": n} for v, n in rows]
+
     def count(self, query: ListQuery) -> int:
         """How many records match the query, on all pages."""
         collection = RECORD_TABLES[query.collection]
         sql = WhereClause(Source(collection, query.as_of))
-        return self._total(collection, sql) if self._where(collection, query, sql) else 0
+        return self._counted(collection, query, sql)[0] if self._where(collection, query, sql) else 0
 
     def _total(self, collection: Collection, sql: WhereClause) -> int:
         return int(self._execute(f"SELECT count(*) FROM {sql.source.table} WHERE {sql.clause()}", sql.params)[0][0])

@@ -16,6 +16,10 @@ from schema.timeline import TimelineEntrySchema
 
 META_TABLE = "meta"
 LINKS_TABLE = "links"
+COUNTS_TABLE = "counts"  # records per value of each filterable column and per related record (api/builder/counts.py)
+PARTICIPANTS = "participant"  # a filter and facet over every list relation of events and of the timeline
+TOTAL = ""  # the field name under which the counts table holds a collection's size
+COUNTED_KINDS = ("enum", "ref", "bool", "int", "date")  # columns counted per value (free text and prices are not)
 BODY_COLUMN = "body"  # the pre-rendered JSON of the item, served as is
 # A record's versions (its body as it stood over a run of days) and their relations, for `as_of`.
 VERSION_LINKS_TABLE = "version_links"

@@ -1,13 +1,24 @@
--- Rotates requests over the paths in WRK_PATHS (one per line) and prints a JSON summary.
+-- Rotates requests over the paths in WRK_PATHS (one per line), with the headers in WRK_HEADERS
+-- ("Name: value" per line; default Accept-Encoding: gzip), and prints a JSON summary as its last line.
 local paths = {}
 for line in string.gmatch(os.getenv("WRK_PATHS") or "/", "[^\n]+") do
   table.insert(paths, line)
+end
+local headers = {}
+local given = os.getenv("WRK_HEADERS")
+if given == nil then
+  headers["Accept-Encoding"] = "gzip"
+else
+  for line in string.gmatch(given, "[^\n]+") do
+    local name, value = string.match(line, "^([^:]+):%s*(.*)$")
+    if name then headers[name] = value end
+  end
 end
 local counter = 0
 
 request = function()
   counter = counter + 1
-  return wrk.format("GET", paths[(counter % #paths) + 1], {["Accept-Encoding"] = "gzip"})
+  return wrk.format("GET", paths[(counter % #paths) + 1], headers)
 end
 
 done = function(summary, latency, requests)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from schema.fields import (
-    HELD_SINCE,
     CHANGES,
+    HELD_SINCE,
     Country,
     HttpsUrl,
     PrecisionDate,

@@ -10,6 +10,7 @@ from typing import Any
 
 import sqlite_utils
 
+from api.builder.counts import write_counts
 from api.builder.load import Record
 from api.builder.render import Renderer, TimelineEntry
 from api.formats import to_json
@@ -133,6 +134,7 @@ def write_database(records: list[Record], target: Path, meta: dict[str, Any]) ->
             meta = {**meta, "counts": to_json({name: counts.get(name, 0) for name in COLLECTIONS})}
             db.table(META_TABLE).insert_all({"key": k, "value": str(v)} for k, v in meta.items())
             _create_indexes(db)
+            write_counts(db.conn)
         _verify(db.conn)
         db.conn.execute("ANALYZE")
         db.close()

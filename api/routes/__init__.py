@@ -22,6 +22,21 @@ def _fields_by_parameter(schema: Schema) -> dict[str, fields.Field]:
     return {f.data_key or name: f for name, f in schema.load_fields.items()}
 
 
+@cache
+def _required(schema: Schema) -> tuple[str, ...]:
+    return tuple(name for name, f in _fields_by_parameter(schema).items() if f.required)
+
+
+@cache
+def _defaults(schema: Schema) -> dict[str, Any]:
+    """The value of each parameter left out (no parameter given is the most common request: it costs a copy)."""
+    return {
+        name: f.load_default() if callable(f.load_default) else f.load_default
+        for name, f in _fields_by_parameter(schema).items()
+        if f.load_default is not missing
+    }
+
+
 def load_query(schema: Schema, args: MultiDict[str, str]) -> dict[str, Any]:
     """Parse a query string against a schema, reading only the parameters present.
 
@@ -30,7 +45,7 @@ def load_query(schema: Schema, args: MultiDict[str, str]) -> dict[str, Any]:
     given twice, are errors that name the parameter (and the closest valid name).
     """
     by_param = _fields_by_parameter(schema)
-    data = {name: f.load_default() if callable(f.load_default) else f.load_default for name, f in by_param.items() if f.load_default is not missing}
+    data = dict(_defaults(schema))
     errors: dict[str, Any] = {}
     for key in args:
         values = args.getlist(key)
@@ -44,8 +59,8 @@ def load_query(schema: Schema, args: MultiDict[str, str]) -> dict[str, Any]:
                 data[key] = field.deserialize(values if isinstance(field, fields.List) else values[0], key, args)
             except ValidationError as exc:
                 errors[key] = exc.messages
-    for name, field in by_param.items():
-        if field.required and name not in args:
+    for name in _required(schema):
+        if name not in args:
             errors[name] = ["Missing data for required field."]
     if errors:
         raise ValidationError(errors)

@@ -13,7 +13,7 @@ from marshmallow import Schema, fields
 from api.cursor import BadCursor, decode_cursor, encode_cursor
 from api.errors import problem
 from api.formats import FORMATS, csv_rows, list_document, ndjson_lines, to_json
-from api.http import body_response, negotiate, page_links, record_url, store, stream_response
+from api.http import body_response, negotiate, not_modified, page_links, record_url, store, stream_response
 from api.queries import Filter, ListQuery
 from api.routes import ApiBlueprint
 from api.routes.docs import document_list, document_record
@@ -57,12 +57,6 @@ def list_schema(collection: Collection) -> type[Schema]:
 def item_schema(collection: Collection) -> type[Schema]:
     item = response_schema(collection.schema_cls)
     return Schema.from_dict({"data": fields.Nested(item)}, name=f"{item.__name__}Item")
-
-
-def _fingerprint(query: ListQuery) -> str:
-    """What a cursor is bound to: everything that selects and orders the rows (not the page size or shape)."""
-    filters = [(f.field, f.op, f.value) for f in query.filters]
-    return json.dumps([query.collection, filters, query.sort, query.q, query.as_of, query.related], default=str, sort_keys=True)
 
 
 def _page_query(
@@ -122,8 +116,10 @@ def list_records(
 ) -> Response:
     """One page (or with ``export``, all) of a collection, of the records referencing ``related``, or of those ``preset`` selects."""
     fmt = negotiate(args.get("format"), FORMATS)
+    if (unchanged := not_modified(fmt)) is not None:
+        return unchanged
     query = _page_query(collection, args, related, preset)
-    fingerprint = _fingerprint(query)
+    fingerprint = query.fingerprint()
     try:
         query.after = _after(query, args, fingerprint)
     except BadCursor as exc:
@@ -185,6 +181,8 @@ def not_found(collection: Collection, record_id: str, as_of: str | None) -> Resp
 
 def get_record(collection: Collection, record_id: str, args: dict[str, Any]) -> Response:
     negotiate(None, ["json"])
+    if (unchanged := not_modified()) is not None:
+        return unchanged
     as_of = args.get("as_of")
     body = store().get(collection.name, record_id, as_of)
     if body is None:

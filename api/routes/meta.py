@@ -12,7 +12,7 @@ from marshmallow import Schema, fields, validate
 from api.cursor import BadCursor, decode_cursor, encode_cursor
 from api.errors import problem
 from api.formats import to_json
-from api.http import api_url, body_response, page_links, record_url, store
+from api.http import api_url, body_response, not_modified, page_links, record_url, store
 from api.queries import SNIPPET_END, SNIPPET_START, StoreUnavailable
 from api.routes import ApiBlueprint
 from api.routes.docs import COMMON_ERRORS
@@ -162,6 +162,8 @@ def search(args: dict[str, Any]) -> Response:
     Ranked full-text search over names, titles and descriptions, a page at a time, with a marked snippet.
     Records named exactly what was asked come first, then other records, then the sources about them.
     """
+    if (unchanged := not_modified()) is not None:
+        return unchanged
     types = [COLLECTIONS_BY_PATH[args["type"]].name] if "type" in args else list(COLLECTIONS)
     secret = current_app.config["CURSOR_SECRET"]
     fingerprint = json.dumps(["search", args["q"], types, args.get("as_of")])
