@@ -27,11 +27,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import children, free_port, rss_mb, run_wrk, wait_ready  # noqa: E402
-from dataset import build_with_events  # noqa: E402
+from common import children, free_port, rss_mb, run_wrk, wait_ready
+from dataset import build_with_events
 
-from api.cursor import encode_cursor  # noqa: E402
-from api.queries import ListQuery  # noqa: E402
+from api.cursor import encode_cursor
+from api.queries import ListQuery
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -183,9 +183,8 @@ def main() -> int:
 
 def summarise(results: dict, memory: dict, exports: dict, args: argparse.Namespace) -> dict:
     """Median of the rounds per group and server; print the table of rates, latencies and ratios."""
-    print(
-        f"\n{args.records:,} generated events, {args.workers} workers each, wrk {args.connections} connections, {args.seconds:g}s x {args.rounds} rounds"
-    )
+    setup = f"{args.workers} workers each, wrk {args.connections} connections, {args.seconds:g}s x {args.rounds} rounds"
+    print(f"\n{args.records:,} generated events, {setup}")
     print("| request | AIF req/s | DS req/s | B req/s | AIF/DS | AIF/B | AIF p50/p99 ms | DS p50/p99 ms | failed (AIF/DS) |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     table = {}
