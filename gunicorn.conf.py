@@ -1,22 +1,3 @@
-"""Production defaults for gunicorn; every value can be overridden on the command line."""
+"""gunicorn's settings when started in this folder (`gunicorn wsgi:app`): the package's own, in api/gunicorn_conf.py."""
 
-import multiprocessing
-import os
-
-bind = os.environ.get("AIFACTS_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("AIFACTS_WORKERS", multiprocessing.cpu_count() * 2 + 1))
-worker_class = "sync"
-timeout = 30
-graceful_timeout = 30
-keepalive = 5
-max_requests = 10000
-max_requests_jitter = 1000
-# Request limits: gunicorn answers past these itself (with its own plain responses).
-limit_request_line = 8190
-limit_request_fields = 100
-limit_request_field_size = 8190
-# No control socket in the home folder.
-control_socket_disable = True
-accesslog = "-" if os.environ.get("AIFACTS_ACCESS_LOG", "1") != "0" else None
-access_log_format = '{"time":"%(t)s","remote":"%(h)s","request":"%(r)s","status":%(s)s,"bytes":"%(B)s","ms":%(M)s}'
-preload_app = False  # never open SQLite before fork
+from api.gunicorn_conf import *  # noqa: F403 - gunicorn reads module-level names

@@ -6,9 +6,11 @@ import base64
 import hashlib
 import hmac
 import json
+import math
 from typing import Any
 
 MAX_CURSOR_LENGTH = 2048
+MAX_EXACT_INTEGER = 2**53  # beyond it JSON and SQLite disagree; past 2**63 SQLite cannot bind it at all
 _TAG_BYTES = 16
 
 
@@ -45,7 +47,21 @@ def decode_cursor(cursor: str, fingerprint: str, secret: str, width: int) -> lis
     tag, payload = raw[:_TAG_BYTES], raw[_TAG_BYTES:]
     if not hmac.compare_digest(tag, _tag(secret, fingerprint, payload)):
         raise BadCursor("cursor was modified or belongs to another query; start again without it")
-    after = json.loads(payload)
-    if not isinstance(after, list) or len(after) != width:
+    try:
+        after = json.loads(payload)
+    except ValueError:
+        raise BadCursor("cursor is not a cursor of this API") from None
+    if not isinstance(after, list) or len(after) != width or not all(_keyset_value(v) for v in after):
         raise BadCursor("cursor does not match this query")
     return after
+
+
+def _keyset_value(value: Any) -> bool:
+    """A value a sort column can hold: text, a number SQLite and JSON agree on, or null (never a list, an object, 10**30)."""
+    if value is None or isinstance(value, str):
+        return True
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return abs(value) <= MAX_EXACT_INTEGER
+    return isinstance(value, float) and math.isfinite(value)

@@ -10,7 +10,6 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from api.cursor import MAX_CURSOR_LENGTH
-from api.formats import FORMATS
 from api.queries import PARTICIPANT, RELATION_SEPARATOR, Filter
 from api.tables import COLLECTIONS, RECORD_TABLES, Collection, Column
 from schema.fields import SLUG_MAX, SLUG_PATTERN, DateBound
@@ -105,12 +104,31 @@ def text(max_length: int = MAX_TEXT, pattern: str = NO_NUL_PATTERN, **kwargs: An
     return fields.String(validate=[validate.Length(min=1, max=max_length), validate.Regexp(pattern, error=error)], metadata=metadata, **kwargs)
 
 
+class QueryInteger(fields.Integer):
+    """An integer as a query string writes one: ASCII digits with an optional minus (not "٢٠٢٥", "1_000" or "+1",
+    which Python's int() would take)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
+        if not isinstance(value, str) or not re.fullmatch(r"-?[0-9]+", value):
+            raise ValidationError("must be a whole number in ASCII digits, like 128000")
+        return super()._deserialize(value, attr, data, **kwargs)  # type: ignore[no-any-return]
+
+
+class QueryFloat(fields.Float):
+    """A decimal number in ASCII digits (with an optional fraction and exponent), as a query string writes one."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> float:
+        if not isinstance(value, str) or not re.fullmatch(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?", value):
+            raise ValidationError("must be a number in ASCII digits, like 0.55")
+        return super()._deserialize(value, attr, data, **kwargs)  # type: ignore[no-any-return]
+
+
 def _value_field(column: Column, in_list: bool = False, **kwargs: Any) -> fields.Field:
     """A field parsing one value of ``column`` from a query string, strictly."""
     if column.kind == "int":
-        return fields.Integer(strict=False, validate=validate.Range(-INT_BOUND, INT_BOUND), **kwargs)
+        return QueryInteger(validate=validate.Range(-INT_BOUND, INT_BOUND), **kwargs)
     if column.kind == "float":
-        return fields.Float(allow_nan=False, validate=validate.Range(-1e15, 1e15), **kwargs)
+        return QueryFloat(allow_nan=False, validate=validate.Range(-1e15, 1e15), **kwargs)
     if column.kind == "bool":
         return fields.Boolean(truthy={"true", "1"}, falsy={"false", "0"}, **kwargs)
     if column.kind == "date":
@@ -271,7 +289,7 @@ class NoArgs(ArgsSchema):
 
 def page_fields() -> dict[str, fields.Field]:
     return {
-        "limit": fields.Integer(
+        "limit": QueryInteger(
             load_default=DEFAULT_LIMIT,
             validate=validate.Range(1, MAX_LIMIT),
             metadata={"description": f"Records per page (1–{MAX_LIMIT}, default {DEFAULT_LIMIT})."},
@@ -313,13 +331,10 @@ def list_args_schema(collection_name: str) -> Schema:
             )
         },
     )
-    attrs["format"] = fields.String(
-        metadata={"enum": list(FORMATS), "description": "Answer as `json` (default), `ndjson` or `csv`; overrides `Accept`. Anything else is a 406."},
-    )
     attrs["export"] = fields.Boolean(
         truthy={"true", "1"},
         falsy={"false", "0"},
-        metadata={"description": "Stream every matching record (no page limit) in the chosen format; `limit` is ignored."},
+        metadata={"description": "Stream every matching record (no page limit); `limit` is ignored."},
     )
     attrs["facet"] = ListParam(
         fields.String(validate=OneOfSuggesting(facetable(collection))),
