@@ -26,6 +26,7 @@ from api.tables import (
     COUNTS_TABLE,
     LINKS_TABLE,
     META_TABLE,
+    NAMES_TABLE,
     PARTICIPANTS,
     RECORD_TABLES,
     TOTAL,
@@ -33,6 +34,7 @@ from api.tables import (
     VALID_UNTIL,
     VERSION_LINKS_TABLE,
     Collection,
+    folded,
     fts_table,
     versions_table,
 )
@@ -117,11 +119,6 @@ FACET_LIMIT = 50
 EXACT_TIER, SOURCE_TIER = 0, 2
 # Snippets mark the words found with these private-use characters; the HTTP layer turns them into <mark> after escaping.
 SNIPPET_START, SNIPPET_END = "\ue000", "\ue001"
-
-
-def _folded(text: str | None) -> str | None:
-    """Text compared without case or punctuation: "DeepSeek R1" names "DeepSeek-R1"."""
-    return None if text is None else " ".join(re.sub(r"\W+", " ", text.casefold()).split())
 
 
 def fts_query(text: str) -> str | None:
@@ -324,22 +321,22 @@ def _order_term(collection: Collection, name: str, desc: bool) -> str:
     return f'"{name}" ASC' if name in collection.never_null else f'"{name}" ASC NULLS LAST'
 
 
-class CountCache:
-    """Totals and facets by query shape, least recently used dropped past ``size`` entries; shared by a worker's threads."""
+class BoundedCache:
+    """Answers kept per data version and query shape, least recently used dropped past ``size`` entries; shared by a worker's threads."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._entries: OrderedDict[tuple, tuple[int, dict]] = OrderedDict()
+        self._entries: OrderedDict[Any, Any] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple) -> tuple[int, dict] | None:
+    def get(self, key: Any) -> Any:
         with self._lock:
             found = self._entries.get(key)
             if found is not None:
                 self._entries.move_to_end(key)
             return found
 
-    def put(self, key: tuple, value: tuple[int, dict]) -> None:
+    def put(self, key: Any, value: Any) -> None:
         with self._lock:
             self._entries[key] = value
             self._entries.move_to_end(key)
@@ -364,7 +361,8 @@ class Store:
         self.path = Path(path)
         self.timeout = timeout_ms / 1000
         self._local = threading.local()
-        self._counts = CountCache(cached_counts)
+        self._counts = BoundedCache(cached_counts)
+        self._matches = BoundedCache(32)  # full-text match sets as rowid bitmaps: 125 KB per million rows each
 
     @contextmanager
     def snapshot(self, budget_ms: int | None = None) -> Iterator[Store]:
@@ -398,7 +396,7 @@ class Store:
             try:
                 conn = connect_read_only(self.path)
                 conn.set_progress_handler(self._interrupt_if_late, 10_000)
-                conn.create_function("folded", 1, _folded, deterministic=True)
+                conn.create_function("text_match", 2, self._text_match, deterministic=True)
                 meta = dict(conn.execute(f"SELECT key, value FROM {META_TABLE}").fetchall())
             except sqlite3.DatabaseError as exc:
                 raise StoreUnavailable(f"database unreadable: {exc}") from exc
@@ -473,8 +471,12 @@ class Store:
         )
         return [r[0] for r in rows]
 
-    def _where(self, collection: Collection, query: ListQuery, sql: WhereClause) -> bool:
-        """Add the query's conditions to ``sql``; False when nothing can match."""
+    def _where(self, collection: Collection, query: ListQuery, sql: WhereClause, walk_in_order: bool = False) -> bool:
+        """Add the query's conditions to ``sql``; False when nothing can match.
+
+        ``walk_in_order`` tests the full-text match row by row as the rows are read in sort order, instead of
+        gathering every match first: much cheaper when matches are many and a page needs few (see _walks_in_order).
+        """
         for flt in query.filters:
             _filter_sql(collection, flt, sql)
         if query.related:
@@ -487,10 +489,46 @@ class Store:
             if match is None:
                 return False
             fts = fts_table(collection)
+            if walk_in_order and not sql.source.versioned:
+                # The matches, gathered once per data version, tested per row as rows are read in sort order.
+                sql.add(f"text_match({sql.bind(self._match_token(collection, match))}, rowid)")
+                return True
             matching = f"SELECT rowid FROM {fts} WHERE {fts} MATCH {sql.bind(match)}"
             # The index is of the records as known; a version is found through its record's id.
             sql.add(f'id IN (SELECT id FROM "{collection.name}" WHERE rowid IN ({matching}))' if sql.source.versioned else f"rowid IN ({matching})")
         return True
+
+    def _match_token(self, collection: Collection, match: str) -> str:
+        """A key for the rows matching a full-text query, computed once per data version into a bitmap of rowids."""
+        token = f"{self.version()}|{collection.name}|{match}"
+        bitmap = self._matches.get(token)
+        if bitmap is None:
+            fts = fts_table(collection)
+            rows = self._execute(f"SELECT rowid FROM {fts} WHERE {fts} MATCH ?", (match,))
+            found = bytearray((max((r[0] for r in rows), default=0) >> 3) + 1)
+            for (rowid,) in rows:
+                found[rowid >> 3] |= 1 << (rowid & 7)
+            bitmap = bytes(found)
+            self._matches.put(token, bitmap)
+        # Held by this thread until its next text query, so other threads filling the cache cannot drop it mid-query.
+        self._local.walking = {token: bitmap}
+        return token
+
+    def _text_match(self, token: str, rowid: int) -> int:
+        """SQL function: whether a row is among a full-text query's matches (read while walking rows in sort order)."""
+        bitmap = self._local.walking[token]
+        return (bitmap[rowid >> 3] >> (rowid & 7)) & 1 if rowid >> 3 < len(bitmap) else 0
+
+    def _walks_in_order(self, collection: Collection, query: ListQuery, total: int, rows: int) -> bool:
+        """Whether to read a text search in sort order, testing each row, rather than gather all matches and sort them.
+
+        Gathering costs one row read per match; walking reads about ``rows`` x size / matches rows: walking wins
+        when matches are many (a common word in a large table) and loses when they are few.
+        """
+        if not query.q or query.as_of or total == 0:
+            return False
+        size = self._stored_total(collection, []) or total
+        return total * total > rows * size
 
     def page(self, query: ListQuery) -> Page:
         """One page of a collection, filtered, sorted and after the keyset given, with facet counts."""
@@ -499,6 +537,9 @@ class Store:
         if not self._where(collection, query, sql):
             return Page([], 0, None, {name: [] for name in query.facets})
         total, facets = self._counted(collection, query, sql)
+        if self._walks_in_order(collection, query, total, query.limit + 1):
+            sql = WhereClause(Source(collection, query.as_of))
+            self._where(collection, query, sql, walk_in_order=True)
         rows = self._rows(collection, query, sql, query.after, query.limit + 1)
         more = len(rows) > query.limit
         rows = rows[: query.limit]
@@ -567,9 +608,10 @@ class Store:
         """Every matching record in order, fetched by keyset in batches: constant memory, no page cap."""
         collection = RECORD_TABLES[query.collection]
         after = query.after
+        walk = bool(query.q) and self._walks_in_order(collection, query, self.count(query), batch)
         while True:
             sql = WhereClause(Source(collection, query.as_of))
-            if not self._where(collection, query, sql):
+            if not self._where(collection, query, sql, walk_in_order=walk):
                 return
             rows = self._rows(collection, query, sql, after, batch)
             yield from (r[0] for r in rows)
@@ -670,7 +712,7 @@ class Store:
                 f'SELECT count(*) FROM {fts} JOIN "{collection.name}" t ON t.rowid = {fts}.rowid WHERE {fts} MATCH :match AND {existing.clause()}'
             )
             counts[name] = self._execute(counted, {**existing.params, "match": match})[0][0]
-            hits += self._search_one(collection, match, _folded(text), limit + 1, after, existing)
+            hits += self._search_one(collection, match, folded(text), limit + 1, after, existing)
         hits.sort(key=lambda hit: hit[0])
         more = len(hits) > limit
         page = hits[:limit]
@@ -679,11 +721,14 @@ class Store:
     def _search_one(
         self, collection: Collection, match: str, asked: str | None, limit: int, after: list[Any] | None, existing: WhereClause
     ) -> list[tuple[tuple[Any, ...], dict[str, Any]]]:
-        """The best ``limit`` hits of one collection after the keyset ``after`` (tier, -score, type, id)."""
+        """The best ``limit`` hits of one collection after the keyset ``after`` (tier, -score, type, id).
+
+        Ranks every match (BM25 in SQLite's C), then makes snippets for the page's hits only.
+        """
         fts = fts_table(collection)
         rank = f"bm25({fts}, {', '.join(str(w) for w in collection.search_weights)})"
-        # A record named exactly what was asked for comes first, whatever the words around it elsewhere.
-        exact = " OR ".join(f'folded(t."{field}") = :asked' for field in collection.label_fields) or "0"
+        # A record named exactly what was asked for comes first, whatever the words around it elsewhere (an index lookup).
+        exact = f"t.id IN (SELECT id FROM {NAMES_TABLE} WHERE collection = :collection AND name = :asked)"
         base = SOURCE_TIER if collection.name == "sources" else EXACT_TIER
         sql = WhereClause(Source(collection), existing.params)
         if after is not None:
@@ -696,15 +741,22 @@ class Store:
             else:
                 sql.add(f"(tier, rank, id) > ({sql.bind(tier)}, {sql.bind(negative_score)}, {sql.bind(after_id)})")
         rows = self._execute(
-            f"SELECT id, label, rank, snippet, tier FROM ("
-            f'SELECT t.id AS id, t."{collection.label_field}" AS label, {rank} AS rank,'
-            f" snippet({fts}, -1, '{SNIPPET_START}', '{SNIPPET_END}', '…', 12) AS snippet,"
+            f"SELECT row, id, label, rank, tier FROM ("
+            f'SELECT t.rowid AS row, t.id AS id, t."{collection.label_field}" AS label, {rank} AS rank,'
             f" {base} + CASE WHEN {exact} THEN 0 ELSE 1 END AS tier"
             f' FROM {fts} JOIN "{collection.name}" t ON t.rowid = {fts}.rowid WHERE {fts} MATCH :match AND {existing.clause()})'
             f" WHERE {sql.clause()} ORDER BY tier, rank, id LIMIT :limit",
-            {**sql.params, "match": match, "asked": asked, "limit": limit},
+            {**sql.params, "match": match, "asked": asked, "limit": limit, "collection": collection.name},
         )
+        if not rows:
+            return []
+        marks = ", ".join(str(int(r[0])) for r in rows)
+        snippet = f"snippet({fts}, -1, '{SNIPPET_START}', '{SNIPPET_END}', '…', 12)"
+        snippets = dict(self._execute(f"SELECT rowid, {snippet} FROM {fts} WHERE {fts} MATCH ? AND rowid IN ({marks})", (match,)))
         return [
-            ((tier, rank, collection.path, rid), {"type": collection.path, "id": rid, "label": label, "score": -rank, "snippet": snippet})
-            for rid, label, rank, snippet, tier in rows
+            (
+                (tier, rank, collection.path, rid),
+                {"type": collection.path, "id": rid, "label": label, "score": -rank, "snippet": snippets.get(row, "")},
+            )
+            for row, rid, label, rank, tier in rows
         ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -20,6 +21,14 @@ COUNTS_TABLE = "counts"  # records per value of each filterable column and per r
 PARTICIPANTS = "participant"  # a filter and facet over every list relation of events and of the timeline
 TOTAL = ""  # the field name under which the counts table holds a collection's size
 COUNTED_KINDS = ("enum", "ref", "bool", "int", "date")  # columns counted per value (free text and prices are not)
+NAMES_TABLE = "names"  # every name of every record, folded: a search naming a record exactly finds it by index
+
+
+def folded(text: str | None) -> str | None:
+    """Text compared without case or punctuation: "DeepSeek R1" names "DeepSeek-R1"."""
+    return None if text is None else " ".join(re.sub(r"\W+", " ", text.casefold()).split())
+
+
 BODY_COLUMN = "body"  # the pre-rendered JSON of the item, served as is
 # A record's versions (its body as it stood over a run of days) and their relations, for `as_of`.
 VERSION_LINKS_TABLE = "version_links"
@@ -136,9 +145,9 @@ class Collection:
         return tuple(float(self.schema.fields[name].metadata[SEARCH_WEIGHT]) for name in self.text_fields)
 
     @cached_property
-    def label_fields(self) -> tuple[str, ...]:
-        """Text fields that name the record: a search equal to one of them puts the record first."""
-        return tuple(name for name in self.text_fields if self.schema.fields[name].metadata.get(LABEL))
+    def label_names(self) -> tuple[str, ...]:
+        """Every field that names the record (aliases too): an exact search for one finds it first."""
+        return tuple(name for name, f in self.schema.fields.items() if f.metadata.get(LABEL))
 
     @cached_property
     def label_field(self) -> str:

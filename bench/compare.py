@@ -154,7 +154,7 @@ def main() -> int:
         "bare": start([sys.executable, "-m", "gunicorn", "-b", f"127.0.0.1:{ports['bare']}", "-w", workers, "bare_flask:app"], {}, BENCH),
     }
     try:
-        wait_ready(f"http://127.0.0.1:{ports['aif']}/health")
+        wait_ready(f"http://127.0.0.1:{ports['aif']}/v1")
         wait_ready(f"http://127.0.0.1:{ports['ds']}/facts.json", seconds=120)
         wait_ready(f"http://127.0.0.1:{ports['bare']}/")
         results: dict[str, dict[str, list[dict]]] = {}
@@ -167,14 +167,17 @@ def main() -> int:
                     results.setdefault(group, {}).setdefault(name, []).append(run)
         memory = {name: round(max(rss_mb(p) for p in children(proc.pid)), 1) for name, proc in servers.items()}
         exports = {
-            "aif": timed_export(f"http://127.0.0.1:{ports['aif']}/v1/events?export=true&format=csv&date__gte=2023-07-01", servers["aif"].pid),
+            "aif": timed_export(f"http://127.0.0.1:{ports['aif']}/v1/events.csv?export=true&date__gte=2023-07-01", servers["aif"].pid),
             "ds": timed_export(f"http://127.0.0.1:{ports['ds']}/facts/events.csv?_stream=on&_size=max&date__gte=2023-07-01", servers["ds"].pid),
         }
     finally:
         for proc in servers.values():
             proc.terminate()
         for proc in servers.values():
-            proc.wait(timeout=30)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
     report = summarise(results, memory, exports, args)
     if args.json:
         args.json.write_text(json.dumps(report, indent=2))

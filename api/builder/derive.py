@@ -33,8 +33,9 @@ def policy_status_on(policy: dict[str, Any], day: str) -> str | None:
     for field, statuses in ENDING_STATUSES.items():
         if happened(policy.get(field), day):
             return authored if authored in statuses else statuses[0]
-    until = policy.get("suspended_until")
-    if happened(policy.get("suspended"), day) and not (until and period_end(until) < day):
+    # A suspension's scheduled end (suspended_until) is not a transition: the status changes when a source
+    # records what happened (a resumption, a revocation, an extension), not by assuming the schedule held.
+    if happened(policy.get("suspended"), day):
         return "suspended"
     if happened(policy.get("effective"), day):
         return authored if authored == "partially-in-force" else "in-force"
@@ -62,12 +63,14 @@ def _start(point: dict[str, Any]) -> str:
 
 
 def price_on(prices: list[dict[str, Any]], day: str) -> dict[str, Any] | None:
-    """The price point in force on ``day``: of those begun by then and not ended, the one begun last.
+    """The price point in force on ``day``: of the unconditional ones begun by then and not ended, the one begun last.
 
     A point of unknown start counts as begun (unknown, not later); one whose last day is known only
     to the month stays in force through that month unless a later point has begun.
     """
-    in_force = [p for p in prices if _start(p) <= day and not (p.get("effective_until") and period_end(p["effective_until"]) < day)]
+    in_force = [
+        p for p in prices if not p.get("condition") and _start(p) <= day and not (p.get("effective_until") and period_end(p["effective_until"]) < day)
+    ]
     return max(in_force, key=_start, default=None)
 
 

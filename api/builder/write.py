@@ -20,12 +20,14 @@ from api.tables import (
     COLLECTIONS,
     LINKS_TABLE,
     META_TABLE,
+    NAMES_TABLE,
     RECORD_TABLES,
     TIMELINE,
     VALID_FROM,
     VALID_UNTIL,
     VERSION_LINKS_TABLE,
     Collection,
+    folded,
     versions_table,
 )
 
@@ -59,6 +61,20 @@ def _built_rows(collection: Collection, entries: list[TimelineEntry]) -> tuple[l
             {"record_type": collection.name, "record_id": entry["id"], "field": "participants", "target_type": t, "target_id": i} for t, i in parts
         ]
     return rows, links
+
+
+def _name_rows(records: list[Record]) -> list[dict[str, Any]]:
+    """Every name of every record (name, title, short and native names, aliases), folded for an exact search match."""
+    rows = {}
+    for record in records:
+        collection = COLLECTIONS[record.collection]
+        for field in collection.label_names:
+            values = record.data.get(field)
+            for value in values if isinstance(values, list) else [values]:
+                if value:
+                    key = (record.collection, folded(value), record.id)
+                    rows[key] = {"collection": key[0], "name": key[1], "id": key[2]}
+    return list(rows.values())
 
 
 def _create_tables(db: sqlite_utils.Database) -> None:
@@ -130,6 +146,7 @@ def write_database(records: list[Record], target: Path, meta: dict[str, Any]) ->
                 db.table(built.name).insert_all(built_rows)
                 links += built_links
             db.table(LINKS_TABLE).insert_all(links)
+            db.table(NAMES_TABLE).insert_all(_name_rows(records), pk=("collection", "name", "id"))
             counts = Counter(r.collection for r in records)
             meta = {**meta, "counts": to_json({name: counts.get(name, 0) for name in COLLECTIONS})}
             db.table(META_TABLE).insert_all({"key": k, "value": str(v)} for k, v in meta.items())
