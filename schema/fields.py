@@ -78,12 +78,12 @@ def parse_precision_date(value: str, strict_calendar: bool = True) -> str:
     ``strict_calendar=False`` lets a query bound name 29 February of any year, as the
     documented pattern does. Raises ValueError with a sentence a fixture author can act on.
     """
-    if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
+    if not re.fullmatch(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?", value):  # ASCII digits: "٢٠٢٥" is not a year here
         raise ValueError("must be a date as YYYY, YYYY-MM or YYYY-MM-DD")
     year = int(value[:4])
     if not YEAR_MIN <= year <= YEAR_MAX:
         raise ValueError(f"year must be between {YEAR_MIN} and {YEAR_MAX}")
-    if not re.fullmatch(DATE_PATTERN, value):
+    if not re.fullmatch(DATE_PATTERN, value, re.ASCII):
         raise ValueError("is not a calendar date (month or day out of range)")
     parts = [int(p) for p in value.split("-")]
     if not strict_calendar:
@@ -138,16 +138,23 @@ class PrecisionDate(fields.String):
 
 
 class DateBound(PrecisionDate):
-    """A date used as a query bound: checked against the documented pattern only."""
+    """A date used as a query bound: checked against the documented pattern only.
+
+    No example is attached: the docs page would fill it into "Try it out" as a filter.
+    """
 
     strict_calendar = False
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.metadata = {k: v for k, v in self.metadata.items() if k != "example"}
 
 
 class Country(fields.String):
     """An ISO 3166-1 alpha-2 country code (``CN``, ``US``), or ``EU`` or ``UN``."""
 
     def __init__(self, **kwargs: Any) -> None:
-        metadata = {"pattern": "^[A-Z]{2}$", "example": "CN", **kwargs.pop("metadata", {})}
+        metadata = {"pattern": "^[A-Z]{2}$", "example": "CN", "enum_name": "Country", **kwargs.pop("metadata", {})}
         super().__init__(
             validate=validate.OneOf(sorted(COUNTRY_CODES), error="must be an ISO 3166-1 alpha-2 code"),
             metadata=metadata,
