@@ -48,6 +48,13 @@ class PricePointSchema(Schema):
     input_usd_per_mtok = price_field("Input (prompt) tokens, cache miss.")
     cached_input_usd_per_mtok = price_field("Input tokens served from cache.")
     output_usd_per_mtok = price_field("Output (completion) tokens.")
+    condition = nullable(
+        fields.String,
+        validate=validate.Length(min=1, max=100),
+        metadata={
+            "description": "When the price applies only under a condition (off-peak hours, batch); the price in force is the unconditional one."
+        },
+    )
     note = nullable(
         fields.String, validate=validate.Length(min=1, max=500), metadata={"description": "Conditions: a promotion, a context tier, off-peak hours."}
     )
