@@ -11,7 +11,7 @@ from api import errors, http
 from api.builder import ensure_servable
 from api.config import load_settings
 from api.queries import Store
-from api.routes import collections, docs, meta
+from api.routes import collections, docs, downloads, meta
 from api.version import API_VERSION
 
 API_DESCRIPTION = """Typed, sourced facts about the AI landscape: AI models, companies, policies,
@@ -60,6 +60,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.register_blueprint(meta.blp)
     for blueprint in collections.blueprints():
         api.register_blueprint(blueprint)
+    api.register_blueprint(downloads.blp)
     http.init_app(app)
     errors.init_app(app)
     return app

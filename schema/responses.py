@@ -46,7 +46,7 @@ class Precision(fields.String):
             dump_only=True,
             allow_none=True,
             validate=validate.OneOf(PRECISIONS),
-            metadata={"description": f"How precisely `{of}` is known.", "precision_of": of},
+            metadata={"description": f"How precisely `{of}` is known.", "precision_of": of, "enum_name": "DatePrecision"},
         )
         self.of = of
 

@@ -96,4 +96,15 @@ def documented_parameters(spec: dict[str, Any], path: str) -> dict[str, dict[str
     """The query parameters OpenAPI gives for GET ``path``, by name, with shared ($ref) ones resolved."""
     shared = spec.get("components", {}).get("parameters", {})
     params = [shared[p["$ref"].rsplit("/", 1)[1]] if "$ref" in p else p for p in spec["paths"][path]["get"].get("parameters", [])]
-    return {p["name"]: p for p in params}
+    return {p["name"]: resolved(spec, p) for p in params}
+
+
+def resolved(spec: dict[str, Any], node: Any) -> Any:
+    """``node`` with every ``$ref`` to a named schema replaced by the schema (vocabularies are named enum types)."""
+    if isinstance(node, list):
+        return [resolved(spec, item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if "$ref" in node:
+        return resolved(spec, spec["components"]["schemas"][node["$ref"].rsplit("/", 1)[1]])
+    return {key: resolved(spec, value) for key, value in node.items()}

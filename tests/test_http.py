@@ -15,7 +15,7 @@ from api.routes.params import MAX_LIMIT
 
 
 def test_csv_page_has_header_and_escapes_commas_quotes_newlines(client: FlaskClient) -> None:
-    response = client.get("/v1/models?format=csv&limit=200&fields=name,description,modalities&sort=id")
+    response = client.get("/v1/models.csv?limit=200&fields=name,description,modalities&sort=id")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
     assert rows[0] == ["id", "name", "description", "modalities"]
@@ -30,7 +30,7 @@ def test_csv_page_has_header_and_escapes_commas_quotes_newlines(client: FlaskCli
 
 
 def test_default_csv_columns_put_precision_after_each_date(client: FlaskClient) -> None:
-    header = client.get("/v1/policies?format=csv&limit=1").get_data(as_text=True).splitlines()[0].split(",")
+    header = client.get("/v1/policies.csv?limit=1").get_data(as_text=True).splitlines()[0].split(",")
     assert header[header.index("signed") + 1] == "signed_precision"
     assert "citations" not in header
 
@@ -45,7 +45,8 @@ def test_ndjson_by_accept_header(client: FlaskClient) -> None:
 
 @pytest.mark.parametrize("fmt", ["json", "ndjson", "csv"])
 def test_export_streams_every_record_once(client: FlaskClient, fmt: str) -> None:
-    response = client.get(f"/v1/sources?export=true&format={fmt}&limit=1")
+    path = "/v1/sources" if fmt == "json" else f"/v1/sources.{fmt}"
+    response = client.get(f"{path}?export=true&limit=1")
     assert response.is_streamed
     text = response.get_data(as_text=True)
     total = int(response.headers["X-Total-Count"])
@@ -60,7 +61,7 @@ def test_export_streams_every_record_once(client: FlaskClient, fmt: str) -> None
 
 
 def test_export_honours_filters_sort_and_conditional_get(client: FlaskClient) -> None:
-    url = "/v1/events?export=1&format=ndjson&companies=nvidia&sort=-date"
+    url = "/v1/events.ndjson?export=1&companies=nvidia&sort=-date"
     first = client.get(url)
     dates = [json.loads(line)["date"] for line in first.get_data(as_text=True).splitlines()]
     assert dates == sorted(dates, reverse=True)
@@ -70,7 +71,7 @@ def test_export_honours_filters_sort_and_conditional_get(client: FlaskClient) ->
 
 @pytest.mark.parametrize("encoding", ["gzip", "br"])
 def test_compressed_export_revalidates(client: FlaskClient, encoding: str) -> None:
-    url = "/v1/sources?export=true&format=csv"
+    url = "/v1/sources.csv?export=true"
     first = client.get(url, headers={"Accept-Encoding": encoding}, buffered=True)
     assert first.headers["Content-Encoding"] == encoding and first.headers["ETag"].endswith(f':{encoding}"')
     again = client.get(url, headers={"Accept-Encoding": encoding, "If-None-Match": first.headers["ETag"]})
@@ -118,3 +119,12 @@ def test_security_headers_and_no_reflection(client: FlaskClient) -> None:
     assert response.headers["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
     docs = client.get("/docs")
     assert "script-src 'self'" in docs.headers["Content-Security-Policy"]
+
+
+def test_a_list_as_text_is_its_own_operation(client: FlaskClient) -> None:
+    """CSV and NDJSON live at the list's path + .csv / .ndjson; the path decides, whatever Accept says."""
+    csv = client.get("/v1/timeline.csv?limit=3", headers={"Accept": "application/json"})
+    assert csv.mimetype == "text/csv" and len(csv.get_data(as_text=True).splitlines()) == 4
+    assert client.get("/v1/changes.ndjson?limit=2").mimetype == "application/x-ndjson"
+    moved = client.get("/v1/models?format=csv")
+    assert moved.status_code == 400 and "/v1/models.csv" in moved.get_json()["errors"]["format"][0]

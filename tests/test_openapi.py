@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import schemathesis
@@ -86,3 +87,38 @@ def test_app_conforms_to_its_openapi() -> None:
             case.call_and_validate(headers={"Accept-Encoding": "identity"})
 
         conforms()
+
+
+def test_the_docs_page_prefills_no_filter_and_shows_real_examples(client: FlaskClient) -> None:
+    """Swagger UI fills a parameter's example into "Try it out": only path ids (a real record) and required ones have one."""
+    document = spec(client)
+    for path in document["paths"]:
+        for param in documented_parameters(document, path).values():
+            has_example = "example" in param or "examples" in param or "example" in param.get("schema", {})
+            assert has_example == ((param["in"] == "path" and param["name"] == "record_id") or bool(param.get("required"))), (path, param["name"])
+    item = document["paths"]["/v1/models/{record_id}"]["get"]["responses"]["200"]["content"]["application/json"]["example"]
+    assert item["data"]["id"] == "deepseek-r1" and item["data"]["citations"]
+    for name, response in document["components"]["responses"].items():
+        if name.startswith("Error"):
+            example = response["content"]["application/problem+json"]["example"]
+            assert example["status"] == int(name.removeprefix("Error")), name
+
+
+def test_each_vocabulary_is_one_named_type(client: FlaskClient) -> None:
+    """Generated clients make one class per enum: every closed vocabulary is a component, nullable ones anyOf it and null."""
+    document = spec(client)
+    enums = {name for name, schema in document["components"]["schemas"].items() if "enum" in schema}
+    assert {"PolicyStatus", "ModelArchitecture", "Country", "DatePrecision", "SourceTier"} <= enums
+    architecture = document["components"]["schemas"]["AIModel"]["properties"]["architecture"]
+    assert architecture == {"anyOf": [{"$ref": "#/components/schemas/ModelArchitecture"}, {"type": "null"}]}
+    assert "enum" not in json.dumps(document["components"]["schemas"]["AIModel"])
+
+
+def test_operation_ids_name_what_a_generated_client_method_does(client: FlaskClient) -> None:
+    document = spec(client)
+    ids = [item["get"]["operationId"] for item in document["paths"].values()]
+    assert len(ids) == len(set(ids))
+    named = {path: item["get"]["operationId"] for path, item in document["paths"].items()}
+    assert named["/v1/models"] == "listModels" and named["/v1/models/{record_id}"] == "getModel"
+    assert named["/v1/companies/{record_id}/models"] == "listCompanyModels"
+    assert named["/v1/people/{record_id}/history"] == "listPersonHistory"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterable, Iterator
 from functools import cache
@@ -112,10 +113,17 @@ def _after(query: ListQuery, args: dict[str, Any], fingerprint: str) -> list[Any
 
 
 def list_records(
-    collection: Collection, args: dict[str, Any], related: tuple[str, str] | None = None, preset: list[Filter] | None = None
+    collection: Collection,
+    args: dict[str, Any],
+    related: tuple[str, str] | None = None,
+    preset: list[Filter] | None = None,
+    fmt: str | None = None,
 ) -> Response:
-    """One page (or with ``export``, all) of a collection, of the records referencing ``related``, or of those ``preset`` selects."""
-    fmt = negotiate(args.get("format"), FORMATS)
+    """One page (or with ``export``, all) of a collection, of the records referencing ``related``, or of those ``preset`` selects.
+
+    ``fmt`` is the format a path names (``/v1/models.csv``); without one, ``Accept`` chooses.
+    """
+    fmt = negotiate(fmt, FORMATS)
     if (unchanged := not_modified(fmt)) is not None:
         return unchanged
     query = _page_query(collection, args, related, preset)
@@ -156,6 +164,8 @@ def export(collection: Collection, query: ListQuery, args: dict[str, Any], fmt: 
     """Every matching record, streamed in batches: constant memory, no page cap."""
     total = store().count(query)
     batches = _batched(store().scan(query), EXPORT_BATCH)
+    # The first batch is read before the status is sent, so a failure there is still a problem response.
+    batches = itertools.chain([next(batches, [])], batches)
     bodies = (body for batch in batches for body in shaped(collection, batch, args))
     links, _ = page_links(None)
     return stream_response(render(collection, fmt, bodies, args, links, {"total": total}), fmt, {"X-Total-Count": str(total)})
@@ -205,26 +215,27 @@ def list_history(collection: Collection, record_id: str, args: dict[str, Any]) -
 
 def collection_blueprint(collection: Collection) -> ApiBlueprint:
     """``GET /v1/<path>``, ``/v1/<path>/{id}`` and ``/v1/<path>/{id}/<related>`` for one collection."""
-    blp = ApiBlueprint(collection.path, __name__, url_prefix=f"/v1/{collection.path}", description=collection.schema_cls.__doc__)
+    blp = ApiBlueprint(collection.path, __name__, url_prefix="/v1", description=collection.schema_cls.__doc__)
+    rule = f"/{collection.path}"
 
-    def list_view(args: dict[str, Any]) -> Response:
-        return list_records(collection, args)
+    def list_view(args: dict[str, Any], fmt: str | None = None) -> Response:
+        return list_records(collection, args, fmt=fmt)
 
     def item_view(args: dict[str, Any], record_id: str) -> Response:
         return get_record(collection, record_id, args)
 
     list_view.__doc__ = f"List {collection.path}\n\nFilter, sort, search, facet and page through {collection.path}. Unknown parameters are a 400."
     item_view.__doc__ = f"Get {collection.article} {collection.singular}\n\nEvery field with its citations, disputes and claims."
-    document_list(blp, "", collection, list_view, list_args_schema(collection.name), list_schema(collection), f"list_{collection.name}")
-    document_record(blp, collection, item_view, item_args_schema(collection.name), item_schema(collection))
+    document_list(blp, rule, collection, list_view, list_args_schema(collection.name), list_schema(collection), f"list_{collection.name}")
+    document_record(blp, rule, collection, item_view, item_args_schema(collection.name), item_schema(collection))
     for child in COLLECTIONS.values():
         if collection.name in child.relations.values():
-            _related_endpoint(blp, collection, child)
-    _history_endpoint(blp, collection)
+            _related_endpoint(blp, rule, collection, child)
+    _history_endpoint(blp, rule, collection)
     return blp
 
 
-def _history_endpoint(blp: ApiBlueprint, collection: Collection) -> None:
+def _history_endpoint(blp: ApiBlueprint, rule: str, collection: Collection) -> None:
     def view(args: dict[str, Any], record_id: str) -> Response:
         return list_history(collection, record_id, args)
 
@@ -233,10 +244,10 @@ def _history_endpoint(blp: ApiBlueprint, collection: Collection) -> None:
         " with the old and new values, the day and the citations behind it; in date order, paged like any list."
     )
     name = f"list_{collection.name}_history"
-    document_list(blp, "/<string:record_id>/history", CHANGES, view, list_args_schema(CHANGES.name), list_schema(CHANGES), name, collection)
+    document_list(blp, f"{rule}/<string:record_id>/history", CHANGES, view, list_args_schema(CHANGES.name), list_schema(CHANGES), name, collection)
 
 
-def _related_endpoint(blp: ApiBlueprint, parent: Collection, child: Collection) -> None:
+def _related_endpoint(blp: ApiBlueprint, rule: str, parent: Collection, child: Collection) -> None:
     via = ", ".join(f"`{f}`" for f, t in child.relations.items() if t == parent.name)
 
     def view(args: dict[str, Any], record_id: str) -> Response:
@@ -245,7 +256,7 @@ def _related_endpoint(blp: ApiBlueprint, parent: Collection, child: Collection) 
     view.__doc__ = f"List {parent.possessive} {child.path}\n\n{child.path.capitalize()} whose {via} names the {parent.singular}; paged like any list."
     document_list(
         blp,
-        f"/<string:record_id>/{child.path}",
+        f"{rule}/<string:record_id>/{child.path}",
         child,
         view,
         list_args_schema(child.name),
@@ -256,32 +267,32 @@ def _related_endpoint(blp: ApiBlueprint, parent: Collection, child: Collection) 
 
 
 def timeline_blueprint() -> ApiBlueprint:
-    blp = ApiBlueprint("timeline", __name__, url_prefix="/v1/timeline", description=TIMELINE.schema_cls.__doc__)
+    blp = ApiBlueprint("timeline", __name__, url_prefix="/v1", description=TIMELINE.schema_cls.__doc__)
 
-    def view(args: dict[str, Any]) -> Response:
-        return list_records(TIMELINE, args)
+    def view(args: dict[str, Any], fmt: str | None = None) -> Response:
+        return list_records(TIMELINE, args, fmt=fmt)
 
     view.__doc__ = (
         "List the timeline\n\n"
         "Events, model milestones and policy milestones in date order (coarser dates first within a period);"
         " filter by `date__gte`/`date__lte`, `kind`, `country`, `participant`."
     )
-    document_list(blp, "", TIMELINE, view, list_args_schema(TIMELINE.name), list_schema(TIMELINE), "list_timeline")
+    document_list(blp, "/timeline", TIMELINE, view, list_args_schema(TIMELINE.name), list_schema(TIMELINE), "list_timeline")
     return blp
 
 
 def changes_blueprint() -> ApiBlueprint:
-    blp = ApiBlueprint("changes", __name__, url_prefix="/v1/changes", description=CHANGES.schema_cls.__doc__)
+    blp = ApiBlueprint("changes", __name__, url_prefix="/v1", description=CHANGES.schema_cls.__doc__)
 
-    def view(args: dict[str, Any]) -> Response:
-        return list_records(CHANGES, args)
+    def view(args: dict[str, Any], fmt: str | None = None) -> Response:
+        return list_records(CHANGES, args, fmt=fmt)
 
     view.__doc__ = (
         "List what changed\n\nEach fact that took a new value between `from` (exclusive) and `to` (inclusive): the record, the field,"
         " the old and new values, the day and the citations behind it. Filter like any list: `record_type=policies`, `country=US`,"
         " `participant=nvidia` (the record or any record it names), `field=status`."
     )
-    document_list(blp, "", CHANGES, view, list_args_schema(CHANGES.name), list_schema(CHANGES), "list_changes")
+    document_list(blp, "/changes", CHANGES, view, list_args_schema(CHANGES.name), list_schema(CHANGES), "list_changes")
     return blp
 
 

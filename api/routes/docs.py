@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from marshmallow import Schema, fields
 
 from api.errors import PROBLEM_TYPE, ProblemSchema, problem_body
 from api.http import body_response, store
-from api.tables import COLLECTIONS, Collection
+from api.tables import COLLECTIONS, RECORD_TABLES, Collection
 from schema.fields import SLUG_MAX, SLUG_PATTERN, Ref
 from schema.responses import response_schema
 
@@ -63,9 +64,22 @@ HEADERS = {
 }
 LIST_HEADERS = ("ETag", "Cache-Control", "X-Data-Version", "Last-Modified", "Link", "X-Total-Count")
 ITEM_HEADERS = ("ETag", "Cache-Control", "X-Data-Version", "Last-Modified")
+
+
+@dataclass(frozen=True)
+class TextFormat:
+    name: str  # the path suffix: /v1/models.csv
+    title: str
+    media_type: str
+    description: str
+
+
 ALTERNATIVE_FORMATS = {
-    "text/csv": "RFC 4180 CSV with a header row; lists joined by `; `, objects as JSON.",
-    "application/x-ndjson": "One JSON record per line.",
+    f.media_type: f
+    for f in (
+        TextFormat("csv", "CSV", "text/csv", "RFC 4180 CSV with a header row; lists joined by `; `, objects as JSON."),
+        TextFormat("ndjson", "NDJSON", "application/x-ndjson", "one JSON record per line."),
+    )
 }
 ERROR_EXAMPLES = {
     400: ("Bad Request", "Invalid query parameter(s): limit.", {"limit": ["Must be greater than or equal to 1 and less than or equal to 200."]}),
@@ -93,8 +107,10 @@ class AifactsApi(Api):
             example = problem_body(status, title, detail, "/v1/models", errors)
             content = {PROBLEM_TYPE: {"schema": ProblemSchema, "example": example}}
             self.spec.components.response(f"Error{status}", {"description": title, "content": content}, lazy=True)
-        # flask-smorest names the 400 of argument parsing by its status phrase.
-        self.spec.components.response("BAD_REQUEST", {"$ref": "#/components/responses/Error400"}, lazy=True)
+            if status == 400:
+                # flask-smorest names the 400 of argument parsing by its status phrase; a copy, not a $ref to a $ref
+                # (which client generators reject), for any view that does not list its errors with error_responses.
+                self.spec.components.response("BAD_REQUEST", {"description": title, "content": content}, lazy=True)
         for name, (kind, description) in HEADERS.items():
             self.spec.components.header(name, {"description": description, "schema": {"type": kind}}, lazy=True)
 
@@ -112,53 +128,131 @@ def relation_property(self: Any, field: fields.Field, ret: dict[str, Any]) -> di
     return {"anyOf": choices}
 
 
+ENUM_NAMES: dict[tuple, str] = {}  # each closed vocabulary's component name, so generated clients make one type of it
+
+
+def _enum_name(field: fields.Field, choices: tuple) -> str:
+    """A stable name for a vocabulary: its declared name, or the first record field that uses it ("PolicyStatus")."""
+    for collection in RECORD_TABLES.values():
+        for name, f in collection.served_fields.items():
+            inner = getattr(f, "inner", f)
+            if any(tuple(getattr(v, "choices", ())) == choices for v in inner.validators):
+                declared = inner.metadata.get("enum_name") or f.metadata.get("enum_name")
+                words = [*collection.singular.split(), *name.split("_")]
+                return str(declared or "".join(w.capitalize() for w in words))
+    if field.metadata.get("enum_name"):
+        return str(field.metadata["enum_name"])
+    owner = field.parent.parent if isinstance(field.parent, fields.List) else field.parent  # a list's items: name the list
+    named = field.parent if isinstance(field.parent, fields.List) else field
+    parent = type(owner).__name__.removesuffix("Schema") if owner is not None else "Value"
+    return parent + "".join(part.capitalize() for part in (named.name or "value").split("_"))
+
+
+def enum_property(self: Any, field: fields.Field, ret: dict[str, Any]) -> dict[str, Any]:
+    """A closed vocabulary as a named component (one type in a generated client), nullable as anyOf with null."""
+    if "enum" not in ret or ret.get("type") not in ("string", ["string", "null"]):
+        return {}
+    choices = tuple(c for c in ret["enum"] if c is not None)
+    name = ENUM_NAMES.get(choices)
+    if name is None:
+        name = _enum_name(field, choices)
+        while name in ENUM_NAMES.values():
+            name += "Value"
+        ENUM_NAMES[choices] = name
+        self.spec.components.schema(name, {"type": "string", "enum": list(choices)})
+    nullable = ret.pop("type") == ["string", "null"]
+    ret.pop("enum")
+    ref = {"$ref": f"#/components/schemas/{name}"}
+    return {"anyOf": [ref, {"type": "null"}]} if nullable else ref
+
+
 def operation_id(name: str) -> str:
-    """A generated client's method name: `list_ai_models` → `listAiModels`."""
-    head, *rest = name.split("_")
+    """A generated client's method name: `list_company models` → `listCompanyModels`."""
+    head, *rest = name.replace(" ", "_").split("_")
     return head + "".join(part.capitalize() for part in rest)
 
 
-def _apply_errors(blp: Any, view: Any, codes: tuple[int, ...]) -> Any:
-    for code in codes:
-        view = blp.alt_response(code, response=f"Error{code}")(view)
-    return view
+def get_operation(collection: Collection) -> str:
+    """`getModel`: one record by id."""
+    return operation_id(f"get_{collection.singular}")
+
+
+def list_operation(collection: Collection, parent: Collection | None = None) -> str:
+    """`listModels`, or for the records naming a parent `listCompanyModels` (and `listModelHistory` for its changes)."""
+    what = "history" if collection.name == "changes" and parent else collection.path
+    return operation_id(f"list_{parent.singular}_{what}" if parent else f"list_{what}")
+
+
+def error_responses(blp: Any, codes: tuple[int, ...] = COMMON_ERRORS) -> Any:
+    """A decorator documenting the problem+json errors an operation answers (shared component responses)."""
+
+    def decorate(view: Any) -> Any:
+        for code in codes:
+            view = blp.alt_response(code, response=f"Error{code}")(view)
+        return view
+
+    return decorate
 
 
 def document_list(
     blp: Any, rule: str, collection: Collection, view: Any, args: Schema, schema: type[Schema], name: str, parent: Collection | None = None
 ) -> None:
-    """Register a list operation with its arguments, its 200 (with headers and a link to each item) and its errors."""
+    """Register a list operation with its arguments, its 200 (with headers and a link to each item) and its errors.
+
+    A top-level list also answers as CSV and NDJSON at ``<rule>.csv`` and ``<rule>.ndjson``: operations of their own,
+    so a generated client gets a method returning text rather than one that would parse CSV as JSON.
+    """
+    if parent is None:
+        for fmt in ALTERNATIVE_FORMATS.values():
+            _document_text_list(blp, rule, collection, view, args, name, fmt)
     view.__name__ = name
     view = blp.response(200, schema, headers={h: h for h in LIST_HEADERS})(view)
-    view = _apply_errors(blp, view, (*COMMON_ERRORS, *((404,) if parent else ())))
+    view = error_responses(blp, (*COMMON_ERRORS, *((404,) if parent else ())))(view)
     view = blp.arguments(args, location="query", as_kwargs=False)(view)
     links = {}
     if collection.authored:
         links["GetItem"] = {
-            "operationId": operation_id(f"get_{collection.name}"),
+            "operationId": get_operation(collection),
             "parameters": {"record_id": "$response.body#/data/0/id"},
             "description": f"The first {collection.singular} of the page, by id.",
         }
-    view = blp.doc(operationId=operation_id(name), responses={200: {"links": links}} if links else {})(view)
+    view = blp.doc(operationId=list_operation(collection, parent), responses={200: {"links": links}} if links else {})(view)
     blp.route(rule, methods=["GET"], parameters=[_id_param(parent)] if parent else None)(view)
 
 
-def document_record(blp: Any, collection: Collection, view: Any, args: Schema, schema: type[Schema]) -> None:
+def _document_text_list(blp: Any, rule: str, collection: Collection, view: Any, args: Schema, name: str, fmt: TextFormat) -> None:
+    def formatted(query: dict[str, Any]) -> Response:
+        return view(query, fmt=fmt.name)
+
+    summary = (view.__doc__ or "").split("\n", 1)[0]
+    formatted.__name__ = f"{name}_{fmt.name}"
+    formatted.__doc__ = f"{summary} as {fmt.title}\n\nThe same records, filters, sort and paging as the JSON list; {fmt.description}"
+    formatted = blp.response(200, description=fmt.description, headers={h: h for h in LIST_HEADERS})(formatted)
+    formatted = error_responses(blp)(formatted)
+    formatted = blp.arguments(args, location="query", as_kwargs=False)(formatted)
+    formatted = blp.doc(
+        operationId=operation_id(f"{list_operation(collection)}_{fmt.name}"),
+        responses={200: {"content": {fmt.media_type: {"schema": {"type": "string"}}}}},
+    )(formatted)
+    blp.route(f"{rule}.{fmt.name}", methods=["GET"])(formatted)
+
+
+def document_record(blp: Any, rule: str, collection: Collection, view: Any, args: Schema, schema: type[Schema]) -> None:
     """Register an item operation, with links to the lists related to it."""
     view.__name__ = f"get_{collection.name}"
     view = blp.response(200, schema, headers={h: h for h in ITEM_HEADERS})(view)
-    view = _apply_errors(blp, view, (*COMMON_ERRORS, 404))
+    view = error_responses(blp, (*COMMON_ERRORS, 404))(view)
     view = blp.arguments(args, location="query", as_kwargs=False)(view)
     links = {
         f"List{child.path.capitalize()}": {
-            "operationId": operation_id(f"list_{collection.name}_{child.name}"),
+            "operationId": list_operation(child, collection),
             "parameters": {"record_id": "$response.body#/data/id"},
         }
         for child in COLLECTIONS.values()
         if collection.name in child.relations.values()
     }
-    view = blp.doc(operationId=operation_id(f"get_{collection.name}"), responses={200: {"links": links}})(view)
-    blp.route("/<string:record_id>", methods=["GET"], parameters=[_id_param(collection)])(view)
+    view = blp.doc(operationId=get_operation(collection), responses={200: {"links": links}})(view)
+    blp.route(f"{rule}/<string:record_id>", methods=["GET"], parameters=[_id_param(collection)])(view)
 
 
 def _id_param(collection: Collection) -> dict[str, Any]:
@@ -166,44 +260,45 @@ def _id_param(collection: Collection) -> dict[str, Any]:
         "in": "path",
         "name": "record_id",
         "required": True,
-        "description": f"Id of the {collection.singular} (a slug), e.g. `{EXAMPLE_IDS.get(collection.name, 'deepseek-r1')}`.",
+        "description": f"Id of the {collection.singular} (a slug).",
         "schema": {"type": "string", "maxLength": SLUG_MAX, "pattern": SLUG_PATTERN},
+        # Filled in by the docs page's "Try it out": a real record, so the call answers 200 with data.
+        "example": EXAMPLE_IDS.get(collection.name, "deepseek-r1"),
     }
 
 
 def _alternative_formats(spec: dict[str, Any]) -> None:
-    """A list's 200 also comes as CSV and NDJSON (one status, several media types: beyond smorest's decorators)."""
+    """A JSON list's 200 also comes as CSV or NDJSON when ``Accept`` asks (one status, several media types)."""
     for item in spec["paths"].values():
-        operation = item.get("get", {})
-        if any(p.get("name") == "format" for p in operation.get("parameters", [])):
-            content = operation["responses"]["200"]["content"]
-            for media, description in ALTERNATIVE_FORMATS.items():
-                content[media] = {"schema": {"type": "string", "description": description}}
+        content = item.get("get", {}).get("responses", {}).get("200", {}).get("content", {})
+        if content.get("application/json", {}).get("schema", {}).get("$ref", "").endswith("List"):
+            for media, fmt in ALTERNATIVE_FORMATS.items():
+                content[media] = {"schema": {"type": "string", "description": f"When `Accept` asks for {media}: {fmt.description}"}}
 
 
 def _share_parameters(spec: dict[str, Any]) -> None:
     """Define each parameter used by several operations once, under components/parameters.
 
     A related list (``/v1/companies/{id}/models``) takes every parameter of its collection's list, so
-    inlining them would repeat hundreds of definitions per endpoint. Keys are the parameter name,
-    prefixed by its collection where collections differ (``models-sort``; a dot would clash with
-    relation filters such as ``companies.kind``).
+    inlining them would repeat hundreds of definitions per endpoint. Keys are the parameter name; where
+    collections define it differently, the most used definition keeps the name and the others are prefixed
+    by their collection (``models-sort``; a dot would clash with relation filters such as ``companies.kind``).
     """
     users: dict[str, list[tuple[str, dict[str, Any]]]] = {}
     for path, item in spec["paths"].items():
         for param in item.get("get", {}).get("parameters", []):
             users.setdefault(json.dumps(param, sort_keys=True), []).append((path, param))
-    variants: dict[str, int] = {}
+    commonest: dict[str, int] = {}  # per name, the most uses of one definition: that one keeps the bare name
     for uses in users.values():
-        variants[uses[0][1]["name"]] = variants.get(uses[0][1]["name"], 0) + 1
+        commonest[uses[0][1]["name"]] = max(commonest.get(uses[0][1]["name"], 0), len(uses))
     shared: dict[str, dict[str, Any]] = {}
     refs: dict[str, str] = {}
-    for canonical, uses in users.items():
+    for canonical, uses in sorted(users.items(), key=lambda item: -len(item[1])):
         if len(uses) < 2:
             continue
         name = uses[0][1]["name"]
         owner = min((path for path, _ in uses), key=len).rsplit("/", 1)[-1]
-        key = name if variants[name] == 1 else f"{owner}-{name}"
+        key = name if len(uses) == commonest[name] and name not in shared else f"{owner}-{name}"
         shared[key] = uses[0][1]
         refs[canonical] = key
     for item in spec["paths"].values():
@@ -283,8 +378,9 @@ def docs_asset(filename: str) -> Response:
 def init_app(app: Flask, api: Api) -> None:
     app.extensions["aifacts_api"] = api
     api.ma_plugin.converter.add_attribute_function(relation_property)
+    api.ma_plugin.converter.add_attribute_function(enum_property)
     app.add_url_rule("/openapi.json", "openapi_json", openapi_json, methods=["GET"])
     app.register_blueprint(bp)
 
 
-__all__ = ["EXAMPLE_IDS", "AifactsApi", "document_list", "document_record", "init_app"]
+__all__ = ["EXAMPLE_IDS", "AifactsApi", "document_list", "document_record", "error_responses", "init_app"]

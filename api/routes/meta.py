@@ -15,8 +15,8 @@ from api.formats import to_json
 from api.http import api_url, body_response, not_modified, page_links, record_url, store
 from api.queries import SNIPPET_END, SNIPPET_START, StoreUnavailable
 from api.routes import ApiBlueprint
-from api.routes.docs import COMMON_ERRORS
-from api.routes.params import MAX_Q, ArgsSchema, NoArgs, OneOfSuggesting, as_of_field, page_fields, text
+from api.routes.docs import error_responses
+from api.routes.params import MAX_Q, ArgsSchema, NoArgs, OneOfSuggesting, QueryInteger, as_of_field, page_fields, text
 from api.tables import COLLECTIONS, COLLECTIONS_BY_PATH, TIMELINE
 from api.version import API_VERSION, PACKAGE_VERSION
 
@@ -56,13 +56,13 @@ class SearchArgs(ArgsSchema):
         required=True,
         metadata={
             "description": (
-                "Words to find; every word must match (word forms too: `price` finds `pricing`), the last also as a prefix"
-                " (`qwen` finds Qwen2.5). Example: `deepseek`."
+                "Words to find; every word must match (word forms too: `price` finds `pricing`), the last also as a prefix (`qwen` finds Qwen2.5)."
             ),
+            "example": "deepseek",  # required, so the docs page fills it in: "Try it out" then finds records
         },
     )
     type = fields.String(validate=OneOfSuggesting(sorted(COLLECTIONS_BY_PATH)), metadata={"description": "Only this record type."})
-    limit = fields.Integer(
+    limit = QueryInteger(
         load_default=20, validate=validate.Range(1, SEARCH_MAX_LIMIT), metadata={"description": f"Hits per page (1–{SEARCH_MAX_LIMIT}, default 20)."}
     )
     cursor = page_fields()["cursor"]
@@ -101,16 +101,11 @@ class HealthSchema(Schema):
     version = fields.String()
 
 
-def _errors(view: Any, codes: tuple[int, ...] = COMMON_ERRORS) -> Any:
-    for code in codes:
-        view = blp.alt_response(code, response=f"Error{code}")(view)
-    return view
-
-
 @blp.route("/", methods=["GET"])
 @blp.arguments(NoArgs(), location="query", as_kwargs=False)
 @blp.response(302, description="To the interactive docs for browsers, to the API index for everyone else.")
 @blp.doc(operationId="landing")
+@error_responses(blp, (400,))
 def landing(_args: dict[str, Any]) -> Response:
     """Go to the docs or the API index"""
     wants_page = request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html"
@@ -123,7 +118,7 @@ def landing(_args: dict[str, Any]) -> Response:
 @blp.arguments(NoArgs(), location="query", as_kwargs=False)
 @blp.response(200, IndexSchema, headers={"ETag": "ETag", "Cache-Control": "Cache-Control"})
 @blp.doc(operationId="getIndex")
-@_errors
+@error_responses(blp)
 def index(_args: dict[str, Any]) -> Response:
     """Get the API index: collections, counts and versions"""
     meta = store().meta()
@@ -155,7 +150,7 @@ def marked(snippet: str) -> str:
 @blp.arguments(SearchArgs(), location="query", as_kwargs=False)
 @blp.response(200, SearchSchema, headers={"ETag": "ETag", "Cache-Control": "Cache-Control", "Link": "Link"})
 @blp.doc(operationId="search")
-@_errors
+@error_responses(blp)
 def search(args: dict[str, Any]) -> Response:
     """Search every record type
 
@@ -184,7 +179,7 @@ def search(args: dict[str, Any]) -> Response:
 @blp.arguments(NoArgs(), location="query", as_kwargs=False)
 @blp.response(200, HealthSchema)
 @blp.doc(operationId="getHealth")
-@_errors
+@error_responses(blp)
 def health(_args: dict[str, Any]) -> Response:
     """Check health: 200 when the dataset opens and passes an integrity check"""
     try:
