@@ -9,8 +9,20 @@ import sys
 from pathlib import Path
 
 from api.builder import BuildFailed, build, ensure_servable, validate
-from api.config import PROJECT_ROOT, load_settings
+from api.config import load_settings
 from api.database import read_meta
+from api.version import API_VERSION, PACKAGE_VERSION
+
+
+class PrintVersions(argparse.Action):
+    """``--version``: the versions, worked out only when asked for (the data's is read from the database)."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="print the package, API and data versions and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        print(versions())
+        parser.exit()
 
 
 def _paths(args: argparse.Namespace) -> dict:
@@ -51,7 +63,10 @@ def cmd_info(args: argparse.Namespace) -> int:
     if not settings["DATABASE"].is_file():
         print(f"{settings['DATABASE']} does not exist; run `aifacts build`", file=sys.stderr)
         return 1
-    print(json.dumps(read_meta(settings["DATABASE"]), indent=2))
+    meta: dict = dict(read_meta(settings["DATABASE"]))
+    meta["counts"] = json.loads(meta.get("counts", "{}"))
+    meta["schema_version"] = int(meta["schema_version"])
+    print(json.dumps({"database": str(settings["DATABASE"]), **meta}, indent=2))
     return 0
 
 
@@ -64,11 +79,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     code = cmd_build_if_stale(settings)
     if code:
         return code
-    argv = [sys.executable, "-m", "gunicorn", "--config", str(PROJECT_ROOT / "gunicorn.conf.py"), "--bind", f"{args.host}:{args.port}"]
+    argv = [sys.executable, "-m", "gunicorn", "--config", "python:api.gunicorn_conf", "--bind", f"{args.host}:{args.port}"]
     if args.workers:
         argv += ["--workers", str(args.workers)]
     argv.append("wsgi:app")
-    os.chdir(PROJECT_ROOT)
     os.execv(sys.executable, argv)  # noqa: S606 - replace this process with gunicorn
     return 0  # not reached
 
@@ -87,6 +101,7 @@ def cmd_build_if_stale(settings: dict) -> int:
 
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="aifacts", description="A typed, sourced facts API about the AI landscape.")
+    main.add_argument("--version", action=PrintVersions)
     sub = main.add_subparsers(dest="command", required=True)
     commands = {
         "validate": (cmd_validate, "check every fixture and report all problems; write nothing"),
@@ -107,9 +122,21 @@ def parser() -> argparse.ArgumentParser:
     return main
 
 
+def versions() -> str:
+    """The package, API and data versions, the last from the database the settings name (if built)."""
+    database = load_settings()["DATABASE"]
+    data = read_meta(database)["version"] if database.is_file() else "not built"
+    return f"aifacts {PACKAGE_VERSION} (API {API_VERSION}, data {data})"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except BrokenPipeError:
+        # The reader went away (`aifacts info | head`): not an error of ours. Keep Python from complaining at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

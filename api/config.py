@@ -8,15 +8,27 @@ from pathlib import Path
 from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Fixtures and seeds ship inside the package (api/data links to them in a checkout), so an installed wheel serves the data too.
+PACKAGED_DATA = Path(__file__).resolve().parent / "data"
+IN_CHECKOUT = (PROJECT_ROOT / "pyproject.toml").is_file()
+
+
+def _data_home() -> Path:
+    """Where the built database goes: data/ in a checkout, else the user's data folder (XDG)."""
+    if IN_CHECKOUT:
+        return PROJECT_ROOT / "data"
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "aifacts"
+
+
 # A cursor key that was once the published default: anyone could forge cursors with it.
 PUBLIC_CURSOR_SECRETS = frozenset({"aifacts-cursor-v1"})
 CURSOR_SECRET_FILE = ".cursor-secret"  # noqa: S105 - a file name, not a secret
 
 # Environment variable → (config key, default, type). README documents each.
 ENVIRONMENT: dict[str, tuple[str, Any, type]] = {
-    "AIFACTS_DATABASE": ("DATABASE", PROJECT_ROOT / "data" / "facts.db", Path),
-    "AIFACTS_FIXTURES": ("FIXTURES", PROJECT_ROOT / "fixtures", Path),
-    "AIFACTS_SEEDS": ("SEEDS", PROJECT_ROOT / "seeds", Path),
+    "AIFACTS_DATABASE": ("DATABASE", _data_home() / "facts.db", Path),
+    "AIFACTS_FIXTURES": ("FIXTURES", PACKAGED_DATA / "fixtures", Path),
+    "AIFACTS_SEEDS": ("SEEDS", PACKAGED_DATA / "seeds", Path),
     "AIFACTS_AUTO_BUILD": ("AUTO_BUILD", True, bool),
     "AIFACTS_CURSOR_SECRET": ("CURSOR_SECRET", None, str),
     "AIFACTS_QUERY_TIMEOUT_MS": ("QUERY_TIMEOUT_MS", 2000, int),

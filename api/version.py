@@ -10,4 +10,4 @@ except PackageNotFoundError:  # running from a checkout that was never installed
     PACKAGE_VERSION = "0+unknown"
 
 # The contract of /v1: a minor version for additions, a major one (a new /v2) for anything that breaks clients.
-API_VERSION = "1.1.0"
+API_VERSION = "1.2.0"

@@ -40,7 +40,7 @@ def test_readme_configuration_lists_every_environment_variable() -> None:
 
     for name in ENVIRONMENT:
         assert f"`{name}`" in README, name
-    for name in re.findall(r"AIFACTS_[A-Z_]+", (PROJECT_ROOT / "gunicorn.conf.py").read_text()):
+    for name in re.findall(r"AIFACTS_[A-Z_]+", (PROJECT_ROOT / "api" / "gunicorn_conf.py").read_text()):
         assert f"`{name}`" in README, name
 
 
@@ -53,3 +53,18 @@ def test_readme_dataset_counts_are_current() -> None:
     numbers = [int(v) for v in values.strip("|").split("|")]
     table = {"models": "ai_models"}
     assert {table.get(n, n): v for n, v in zip(names, numbers, strict=True)} == counts
+
+
+def test_readme_citations_per_tier_are_current() -> None:
+    from collections import Counter
+
+    from api.builder import validate
+    from api.builder.checks import iter_citations
+
+    records = validate(PROJECT_ROOT / "fixtures", PROJECT_ROOT / "seeds").records
+    tiers = {r.id: r.data["tier"] for r in records if r.collection == "sources"}
+    counted = Counter(tiers[c["source"]] for r in records for _, c in iter_citations(r.data))
+    header, _, values = README.split("<!-- tiers:")[1].split("\n")[1:4]
+    names = [c.strip() for c in header.strip("|").split("|")][1:]
+    numbers = [int(v) for v in values.strip("|").split("|")[1:]]
+    assert dict(zip(names, numbers, strict=True)) == {**counted, "all": sum(counted.values())}

@@ -100,7 +100,7 @@ def test_every_error_path_is_a_problem(app: Flask, client: FlaskClient) -> None:
     assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
     assert_problem(client.delete("/v1/models/deepseek-r1"), 405)
     assert_problem(client.get("/v1/models", headers={"Accept": "application/xml"}), 406)
-    assert_problem(client.get("/v1/models?format=xml"), 400)
+    assert_problem(client.get("/v1/models?format=xml"), 406)
     assert_problem(client.get("/v1/models/deepseek-r1", headers={"Accept": "text/csv"}), 406)
     assert_problem(client.get("/v1/models", headers={"Content-Length": "5"}, data=b"hello"), 413)
     assert_problem(client.get("/v1/models?q=" + "x" * 5000), 414)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from flask import request
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields
 from marshmallow.utils import missing
@@ -38,13 +37,6 @@ def _defaults(schema: Schema) -> dict[str, Any]:
     }
 
 
-def _unknown_parameter(name: str, known: list[str]) -> str:
-    top_level_list = "export" in known and request.url_rule is not None and "<" not in request.url_rule.rule
-    if name == "format" and top_level_list:  # API 1.0's parameter; the text formats are paths of their own now
-        return f"Unknown query parameter: CSV and NDJSON are at {request.script_root}{request.path}.csv and .ndjson (or ask with Accept)."
-    return f"Unknown query parameter.{suggestion(name, known)}"
-
-
 def load_query(schema: Schema, args: MultiDict[str, str]) -> dict[str, Any]:
     """Parse a query string against a schema, reading only the parameters present.
 
@@ -59,7 +51,7 @@ def load_query(schema: Schema, args: MultiDict[str, str]) -> dict[str, Any]:
         values = args.getlist(key)
         field = by_param.get(key)
         if field is None:
-            errors[key] = [_unknown_parameter(key, list(by_param))]
+            errors[key] = [f"Unknown query parameter.{suggestion(key, list(by_param))}"]
         elif len(values) > 1 and not isinstance(field, fields.List):
             errors[key] = ["Given more than once; send it once (lists take commas or repeats only where documented as arrays)."]
         else:

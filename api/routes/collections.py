@@ -121,9 +121,9 @@ def list_records(
 ) -> Response:
     """One page (or with ``export``, all) of a collection, of the records referencing ``related``, or of those ``preset`` selects.
 
-    ``fmt`` is the format a path names (``/v1/models.csv``); without one, ``Accept`` chooses.
+    ``fmt`` is the format a path names (``/v1/models.csv``); without one, the deprecated ``format`` or ``Accept`` chooses.
     """
-    fmt = negotiate(fmt, FORMATS)
+    fmt = negotiate(fmt or args.get("format"), FORMATS)
     if (unchanged := not_modified(fmt)) is not None:
         return unchanged
     query = _page_query(collection, args, related, preset)

@@ -16,6 +16,7 @@ from marshmallow import Schema, fields
 
 from api.errors import PROBLEM_TYPE, ProblemSchema, problem_body
 from api.http import body_response, store
+from api.routes.params import list_args_schema
 from api.tables import COLLECTIONS, RECORD_TABLES, Collection
 from schema.fields import SLUG_MAX, SLUG_PATTERN, Ref
 from schema.responses import response_schema
@@ -204,7 +205,7 @@ def document_list(
     """
     if parent is None:
         for fmt in ALTERNATIVE_FORMATS.values():
-            _document_text_list(blp, rule, collection, view, args, name, fmt)
+            _document_text_list(blp, rule, collection, view, name, fmt)
     view.__name__ = name
     view = blp.response(200, schema, headers={h: h for h in LIST_HEADERS})(view)
     view = error_responses(blp, (*COMMON_ERRORS, *((404,) if parent else ())))(view)
@@ -220,7 +221,7 @@ def document_list(
     blp.route(rule, methods=["GET"], parameters=[_id_param(parent)] if parent else None)(view)
 
 
-def _document_text_list(blp: Any, rule: str, collection: Collection, view: Any, args: Schema, name: str, fmt: TextFormat) -> None:
+def _document_text_list(blp: Any, rule: str, collection: Collection, view: Any, name: str, fmt: TextFormat) -> None:
     def formatted(query: dict[str, Any]) -> Response:
         return view(query, fmt=fmt.name)
 
@@ -229,7 +230,7 @@ def _document_text_list(blp: Any, rule: str, collection: Collection, view: Any, 
     formatted.__doc__ = f"{summary} as {fmt.title}\n\nThe same records, filters, sort and paging as the JSON list; {fmt.description}"
     formatted = blp.response(200, description=fmt.description, headers={h: h for h in LIST_HEADERS})(formatted)
     formatted = error_responses(blp)(formatted)
-    formatted = blp.arguments(args, location="query", as_kwargs=False)(formatted)
+    formatted = blp.arguments(list_args_schema(collection.name, with_format=False), location="query", as_kwargs=False)(formatted)
     formatted = blp.doc(
         operationId=operation_id(f"{list_operation(collection)}_{fmt.name}"),
         responses={200: {"content": {fmt.media_type: {"schema": {"type": "string"}}}}},
@@ -268,12 +269,13 @@ def _id_param(collection: Collection) -> dict[str, Any]:
 
 
 def _alternative_formats(spec: dict[str, Any]) -> None:
-    """A JSON list's 200 also comes as CSV or NDJSON when ``Accept`` asks (one status, several media types)."""
+    """A JSON list's 200 also comes as CSV or NDJSON when ``Accept`` or the deprecated ``format`` asks (one status, several media types)."""
     for item in spec["paths"].values():
         content = item.get("get", {}).get("responses", {}).get("200", {}).get("content", {})
         if content.get("application/json", {}).get("schema", {}).get("$ref", "").endswith("List"):
             for media, fmt in ALTERNATIVE_FORMATS.items():
-                content[media] = {"schema": {"type": "string", "description": f"When `Accept` asks for {media}: {fmt.description}"}}
+                described = f"When `Accept` (or the deprecated `format`) asks for {media}: {fmt.description}"
+                content[media] = {"schema": {"type": "string", "description": described}}
 
 
 def _share_parameters(spec: dict[str, Any]) -> None:

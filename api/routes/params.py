@@ -10,6 +10,7 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from api.cursor import MAX_CURSOR_LENGTH
+from api.formats import FORMATS
 from api.queries import PARTICIPANT, RELATION_SEPARATOR, Filter
 from api.tables import COLLECTIONS, RECORD_TABLES, Collection, Column
 from schema.fields import SLUG_MAX, SLUG_PATTERN, DateBound
@@ -317,8 +318,11 @@ def as_of_field(description: str = AS_OF_DESCRIPTION, **kwargs: Any) -> DateBoun
 
 
 @cache
-def list_args_schema(collection_name: str) -> Schema:
-    """The query-string schema of ``GET /v1/<collection>`` (one instance, reused by every request)."""
+def list_args_schema(collection_name: str, with_format: bool = True) -> Schema:
+    """The query-string schema of ``GET /v1/<collection>`` (one instance, reused by every request).
+
+    ``with_format=False`` for the text operations (``/v1/<collection>.csv``), whose path names the format.
+    """
     collection = RECORD_TABLES[collection_name]
     attrs: dict[str, Any] = {**page_fields(), **view_fields(collection)}
     attrs["sort"] = sort_field(collection)
@@ -331,10 +335,22 @@ def list_args_schema(collection_name: str) -> Schema:
             )
         },
     )
+    if with_format:
+        attrs["format"] = fields.String(
+            metadata={
+                "enum": list(FORMATS),
+                "enum_name": "Format",
+                "deprecated": True,
+                "description": (
+                    "Deprecated: use the list's `.csv` or `.ndjson` operation (`/v1/models.csv`), or `Accept`."
+                    " Answers as `json` (default), `ndjson` or `csv`; overrides `Accept`; anything else is a 406."
+                ),
+            },
+        )
     attrs["export"] = fields.Boolean(
         truthy={"true", "1"},
         falsy={"false", "0"},
-        metadata={"description": "Stream every matching record (no page limit); `limit` is ignored."},
+        metadata={"description": "Stream every matching record (no page limit) in the chosen format; `limit` is ignored."},
     )
     attrs["facet"] = ListParam(
         fields.String(validate=OneOfSuggesting(facetable(collection))),
