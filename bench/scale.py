@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import shutil
 import sqlite3
 import statistics
@@ -23,12 +22,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from dataset import add_events  # the 1M generator compare.py uses too (versions, search index, counts)
+
 from api.builder import build
 from api.config import PROJECT_ROOT
-from api.queries import Filter, ListQuery, Store, WhereClause
+from api.queries import Filter, ListQuery, Source, Store, WhereClause
 from api.tables import RECORD_TABLES
 from schema import EventSchema
-from schema.events import EVENT_TYPES
 
 
 def timed(func: Callable[[], object], repeat: int) -> float:
@@ -39,58 +39,6 @@ def timed(func: Callable[[], object], repeat: int) -> float:
         func()
         samples.append(time.perf_counter() - started)
     return statistics.median(samples)
-
-
-def add_events(database: Path, count: int) -> None:
-    """Append generated events (with a company link each) in one transaction; indexes stay in place."""
-    rng = random.Random(20261129)
-    companies = ["deepseek", "nvidia", "openai", "alibaba", "meta", "huawei", "baidu", "anthropic"]
-    conn = sqlite3.connect(database)
-    with conn:
-        rows, links = [], []
-        for i in range(count):
-            day = f"{rng.randint(2000, 2025)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
-            record = {
-                "id": f"generated-{i:07d}",
-                "title": f"Generated event {i}",
-                "date": day,
-                "date_precision": "day",
-                "end_date": day if i % 2 else None,
-                "end_date_precision": "day" if i % 2 else None,
-                "type": rng.choice(EVENT_TYPES),
-                "summary": None,
-                "location": None,
-                "country": rng.choice(["CN", "US", "EU", "GB", "JP"]),
-                "companies": [rng.choice(companies)],
-                "models": [],
-                "policies": [],
-                "people": [],
-                "chips": [],
-                "quantities": [],
-                "citations": [],
-                "disputes": [],
-                "claims": [],
-            }
-            body = json.dumps(record, separators=(",", ":"))
-            row = (
-                record["id"],
-                record["title"],
-                day,
-                "day",
-                record["end_date"],
-                record["end_date_precision"],
-                record["type"],
-                record["country"],
-                body,
-            )
-            rows.append(row)
-            links.append(("events", record["id"], "companies", "companies", record["companies"][0]))
-            if len(rows) == 50_000:
-                _flush(conn, rows, links)
-                rows, links = [], []
-        _flush(conn, rows, links)
-    conn.execute("ANALYZE")
-    conn.close()
 
 
 def _flush(conn: sqlite3.Connection, rows: list, links: list) -> None:
@@ -126,7 +74,7 @@ def main() -> None:
 
     def keyset_rows(query: ListQuery) -> Callable[[], object]:
         # The page query alone, as the OFFSET one: the count both would share is left out.
-        return lambda: store._rows(RECORD_TABLES["events"], query, WhereClause(), query.after, query.limit)
+        return lambda: store._rows(RECORD_TABLES["events"], query, WhereClause(Source(RECORD_TABLES["events"])), query.after, query.limit)
 
     results = {
         "keyset first page (ms)": timed(keyset_rows(by_date), args.repeat) * 1000,
@@ -153,7 +101,7 @@ def main() -> None:
         split = keyset_rows(deep_end)
 
         def one_query(query: ListQuery = deep_end) -> object:
-            return store._rows_in_one_query(events, query.order(), WhereClause(), query.after, query.limit)
+            return store._rows_in_one_query(events, query.order(), WhereClause(Source(events)), query.after, query.limit)
 
         assert split() == one_query(), "both plans give the same page"
         label = f"nullable key ({'-' if desc else ''}end_date) at depth {depth // 2:,}"
