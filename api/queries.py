@@ -5,6 +5,7 @@ This is also the library face of aifacts: ``Store(path).get("ai_models", "deepse
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -12,7 +13,7 @@ import sqlite3
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -119,6 +120,7 @@ FACET_LIMIT = 50
 EXACT_TIER, SOURCE_TIER = 0, 2
 # Snippets mark the words found with these private-use characters; the HTTP layer turns them into <mark> after escaping.
 SNIPPET_START, SNIPPET_END = "\ue000", "\ue001"
+RANKED_KEPT = 200  # best hits kept per search, collection and data version: ten pages of the default size
 
 
 def fts_query(text: str) -> str | None:
@@ -546,6 +548,15 @@ class Store:
         next_after = list(rows[-1][1:]) if more and rows else None
         return Page([r[0] for r in rows], total, next_after, facets)
 
+    def _cached(self, key: tuple, compute: Callable[[], Any]) -> Any:
+        """``compute()`` once per data version and ``key``, then from the worker's bounded cache."""
+        versioned = (self.version(), *key)
+        found = self._counts.get(versioned)
+        if found is None:
+            found = compute()
+            self._counts.put(versioned, found)
+        return found
+
     def _counted(self, collection: Collection, query: ListQuery, sql: WhereClause) -> tuple[int, dict[str, list[dict[str, Any]]]]:
         """The total and facets of a query: once per dataset version and query shape, then from the worker's cache.
 
@@ -711,7 +722,8 @@ class Store:
             counted = (
                 f'SELECT count(*) FROM {fts} JOIN "{collection.name}" t ON t.rowid = {fts}.rowid WHERE {fts} MATCH :match AND {existing.clause()}'
             )
-            counts[name] = self._execute(counted, {**existing.params, "match": match})[0][0]
+            count = functools.partial(self._execute, counted, {**existing.params, "match": match})
+            counts[name] = self._cached(("search-count", name, match, as_of), count)[0][0]
             hits += self._search_one(collection, match, folded(text), limit + 1, after, existing)
         hits.sort(key=lambda hit: hit[0])
         more = len(hits) > limit
@@ -723,8 +735,33 @@ class Store:
     ) -> list[tuple[tuple[Any, ...], dict[str, Any]]]:
         """The best ``limit`` hits of one collection after the keyset ``after`` (tier, -score, type, id).
 
-        Ranks every match (BM25 in SQLite's C), then makes snippets for the page's hits only.
+        Ranks every match (BM25 in SQLite's C) once per data version and keeps the best RANKED_KEPT, so the pages
+        of a popular search are a slice of a list; past those, or for a new search, SQL ranks. Snippets are made
+        for the page's hits only.
         """
+        key = ("ranked", collection.name, match, asked, existing.clause(), tuple(sorted(existing.params.items())))
+        best = self._cached(key, lambda: self._ranked(collection, match, asked, RANKED_KEPT, None, existing))
+        page = [r for r in best if after is None or (r[4], r[3], collection.path, r[1]) > tuple(after)][:limit]
+        if len(page) < limit and len(best) == RANKED_KEPT:  # the page runs past what was kept
+            page = self._ranked(collection, match, asked, limit, after, existing)
+        if not page:
+            return []
+        fts = fts_table(collection)
+        marks = ", ".join(str(int(r[0])) for r in page)
+        snippet = f"snippet({fts}, -1, '{SNIPPET_START}', '{SNIPPET_END}', '…', 12)"
+        snippets = dict(self._execute(f"SELECT rowid, {snippet} FROM {fts} WHERE {fts} MATCH ? AND rowid IN ({marks})", (match,)))
+        return [
+            (
+                (tier, rank, collection.path, rid),
+                {"type": collection.path, "id": rid, "label": label, "score": -rank, "snippet": snippets.get(row, "")},
+            )
+            for row, rid, label, rank, tier in page
+        ]
+
+    def _ranked(
+        self, collection: Collection, match: str, asked: str | None, limit: int, after: list[Any] | None, existing: WhereClause
+    ) -> list[tuple[Any, ...]]:
+        """Rows (rowid, id, label, rank, tier) of the best ``limit`` matches after the keyset ``after``, by SQL."""
         fts = fts_table(collection)
         rank = f"bm25({fts}, {', '.join(str(w) for w in collection.search_weights)})"
         # A record named exactly what was asked for comes first, whatever the words around it elsewhere (an index lookup).
@@ -748,15 +785,4 @@ class Store:
             f" WHERE {sql.clause()} ORDER BY tier, rank, id LIMIT :limit",
             {**sql.params, "match": match, "asked": asked, "limit": limit, "collection": collection.name},
         )
-        if not rows:
-            return []
-        marks = ", ".join(str(int(r[0])) for r in rows)
-        snippet = f"snippet({fts}, -1, '{SNIPPET_START}', '{SNIPPET_END}', '…', 12)"
-        snippets = dict(self._execute(f"SELECT rowid, {snippet} FROM {fts} WHERE {fts} MATCH ? AND rowid IN ({marks})", (match,)))
-        return [
-            (
-                (tier, rank, collection.path, rid),
-                {"type": collection.path, "id": rid, "label": label, "score": -rank, "snippet": snippets.get(row, "")},
-            )
-            for row, rid, label, rank, tier in rows
-        ]
+        return [tuple(r) for r in rows]
