@@ -6,6 +6,11 @@ window.addEventListener("load", function () {
     url: root.getAttribute("data-spec-url"),
     dom_id: "#swagger-ui",
     deepLinking: true,
+    // 62 operations, lists with up to 200 filters: the schema section and a full expansion would cost the
+    // browser seconds and a gigabyte; operations open on demand, and the filter box finds one by tag.
+    docExpansion: "list",
+    defaultModelsExpandDepth: -1,
+    filter: true,
     validatorUrl: null,
     presets: [SwaggerUIBundle.presets.apis],
     layout: "BaseLayout",
