@@ -735,21 +735,20 @@ class Store:
     ) -> list[tuple[tuple[Any, ...], dict[str, Any]]]:
         """The best ``limit`` hits of one collection after the keyset ``after`` (tier, -score, type, id).
 
-        Ranks every match (BM25 in SQLite's C) once per data version and keeps the best RANKED_KEPT, so the pages
-        of a popular search are a slice of a list; past those, or for a new search, SQL ranks. Snippets are made
-        for the page's hits only.
+        Ranks every match (BM25 in SQLite's C) once per data version and keeps the best RANKED_KEPT with their
+        snippets, so the pages of a popular search are a slice of a list; past those, SQL ranks the page.
         """
         key = ("ranked", collection.name, match, asked, existing.clause(), tuple(sorted(existing.params.items())))
-        best = self._cached(key, lambda: self._ranked(collection, match, asked, RANKED_KEPT, None, existing))
+
+        def best_with_snippets() -> tuple[list[tuple[Any, ...]], dict[int, str]]:
+            best = self._ranked(collection, match, asked, RANKED_KEPT, None, existing)
+            return best, self._snippets(collection, match, best)
+
+        best, snippets = self._cached(key, best_with_snippets)
         page = [r for r in best if after is None or (r[4], r[3], collection.path, r[1]) > tuple(after)][:limit]
         if len(page) < limit and len(best) == RANKED_KEPT:  # the page runs past what was kept
             page = self._ranked(collection, match, asked, limit, after, existing)
-        if not page:
-            return []
-        fts = fts_table(collection)
-        marks = ", ".join(str(int(r[0])) for r in page)
-        snippet = f"snippet({fts}, -1, '{SNIPPET_START}', '{SNIPPET_END}', '…', 12)"
-        snippets = dict(self._execute(f"SELECT rowid, {snippet} FROM {fts} WHERE {fts} MATCH ? AND rowid IN ({marks})", (match,)))
+            snippets = self._snippets(collection, match, page)
         return [
             (
                 (tier, rank, collection.path, rid),
@@ -757,6 +756,15 @@ class Store:
             )
             for row, rid, label, rank, tier in page
         ]
+
+    def _snippets(self, collection: Collection, match: str, rows: list[tuple[Any, ...]]) -> dict[int, str]:
+        """Marked snippets of these rows (rowid first), by rowid. One query: a prefix match costs the same for 1 row or 200."""
+        if not rows:
+            return {}
+        fts = fts_table(collection)
+        marks = ", ".join(str(int(r[0])) for r in rows)
+        snippet = f"snippet({fts}, -1, '{SNIPPET_START}', '{SNIPPET_END}', '…', 12)"
+        return dict(self._execute(f"SELECT rowid, {snippet} FROM {fts} WHERE {fts} MATCH ? AND rowid IN ({marks})", (match,)))
 
     def _ranked(
         self, collection: Collection, match: str, asked: str | None, limit: int, after: list[Any] | None, existing: WhereClause
