@@ -20,18 +20,18 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import children, free_port, run_wrk, wait_ready
+
 ROOT = Path(__file__).resolve().parent.parent
-WRK_SCRIPT = Path(__file__).resolve().parent / "wrk_paths.lua"
 PATHS = [
     "/v1/models?limit=20",
     "/v1/models/deepseek-r1",
@@ -41,7 +41,7 @@ PATHS = [
     "/v1/timeline?date__gte=2025-01&limit=50",
     "/v1/search?q=export%20controls",
     "/v1/policies/us-eo-14110",
-    "/v1/sources?format=csv&limit=100",
+    "/v1/sources.csv?limit=100",
     "/health",
 ]
 
@@ -50,41 +50,8 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_healthy(base: str, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(base + "/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError):
-            time.sleep(0.2)
-    raise SystemExit("gunicorn did not become healthy")
-
-
-def run_wrk(base: str, seconds: int, connections: int) -> dict:
-    """wrk with a Lua script that rotates paths and prints a JSON summary as its last line."""
-    out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(WRK_SCRIPT), base],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, "WRK_PATHS": "\n".join(PATHS)},
-    )
-    summary = json.loads(out.stdout.strip().splitlines()[-1])
-    summary["socket_errors"] = sum(summary["errors"][k] for k in ("connect", "read", "write", "timeout"))
-    return summary
-
-
-def workers_of(master: int) -> list[int]:
-    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-    return [int(pid) for pid in children]
+def run_wrk_paths(base: str, seconds: int, connections: int) -> dict:
+    return run_wrk(base, PATHS, seconds, connections)
 
 
 class Poller(threading.Thread):
@@ -121,7 +88,7 @@ def main() -> int:
     shutil.copytree(ROOT / "fixtures", fixtures)
     shutil.copytree(ROOT / "seeds", seeds)
     env = {**os.environ, "AIFACTS_DATABASE": str(database), "AIFACTS_FIXTURES": str(fixtures), "AIFACTS_SEEDS": str(seeds)}
-    subprocess.run([sys.executable, "-m", "api.builder", "build"], cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "api.cli", "build"], cwd=ROOT, env=env, check=True, capture_output=True)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = open(work / "gunicorn.log", "w")  # noqa: SIM115 - closed at the end
@@ -134,10 +101,10 @@ def main() -> int:
     )
     results: dict = {"workers": args.workers, "connections": args.connections, "seconds": args.seconds}
     try:
-        wait_healthy(base)
+        wait_ready(base + "/health")
         before = sha256(database)
 
-        results["steady"] = run_wrk(base, args.seconds, args.connections)
+        results["steady"] = run_wrk_paths(base, args.seconds, args.connections)
         results["read_only"] = {"hash_before": before[:16], "hash_after": sha256(database)[:16]}
 
         # Kill -9 one worker in the middle of a load run; gunicorn replaces it. The victim is
@@ -145,16 +112,16 @@ def main() -> int:
         killed: list[int] = []
 
         def kill_a_worker() -> None:
-            victim = workers_of(server.pid)[0]
+            victim = children(server.pid)[0]
             os.kill(victim, signal.SIGKILL)
             killed.append(victim)
 
         timer = threading.Timer(args.seconds / 3, kill_a_worker)
         timer.start()
-        results["kill_worker"] = run_wrk(base, args.seconds, args.connections)
+        results["kill_worker"] = run_wrk_paths(base, args.seconds, args.connections)
         timer.join()
         results["kill_worker"]["killed_pid"] = killed[0] if killed else None
-        results["kill_worker"]["workers_after"] = len(workers_of(server.pid))
+        results["kill_worker"]["workers_after"] = len(children(server.pid))
 
         # Rebuild with a changed fixture under load: the swap is atomic, workers reopen the new file.
         poller = Poller(base)
@@ -164,11 +131,11 @@ def main() -> int:
         def rebuild() -> None:
             path = fixtures / "sources" / "founding.yaml"
             path.write_text(path.read_text().replace("Analysis of DeepSeek's R1", "Analysis of DeepSeek’s R1"))
-            subprocess.run([sys.executable, "-m", "api.builder", "build"], cwd=ROOT, env=env, check=True, capture_output=True)
+            subprocess.run([sys.executable, "-m", "api.cli", "build"], cwd=ROOT, env=env, check=True, capture_output=True)
 
         swap = threading.Timer(args.seconds / 3, rebuild)
         swap.start()
-        results["rebuild"] = run_wrk(base, args.seconds, args.connections)
+        results["rebuild"] = run_wrk_paths(base, args.seconds, args.connections)
         swap.join()
         poller.stop.set()
         poller.join()
