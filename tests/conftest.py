@@ -93,9 +93,12 @@ def follow(client: FlaskClient, url: str) -> list[dict[str, Any]]:
 
 
 def documented_parameters(spec: dict[str, Any], path: str) -> dict[str, dict[str, Any]]:
-    """The query parameters OpenAPI gives for GET ``path``, by name, with shared ($ref) ones resolved."""
+    """The parameters OpenAPI gives for GET ``path`` (the path item's, then the operation's), by name, with shared
+    ($ref) ones resolved."""
     shared = spec.get("components", {}).get("parameters", {})
-    params = [shared[p["$ref"].rsplit("/", 1)[1]] if "$ref" in p else p for p in spec["paths"][path]["get"].get("parameters", [])]
+    item = spec["paths"][path]
+    listed = [*item.get("parameters", []), *item["get"].get("parameters", [])]
+    params = [shared[p["$ref"].rsplit("/", 1)[1]] if "$ref" in p else p for p in listed]
     return {p["name"]: resolved(spec, p) for p in params}
 
 

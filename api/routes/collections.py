@@ -244,7 +244,8 @@ def _history_endpoint(blp: ApiBlueprint, rule: str, collection: Collection) -> N
         " with the old and new values, the day and the citations behind it; in date order, paged like any list."
     )
     name = f"list_{collection.name}_history"
-    document_list(blp, f"{rule}/<string:record_id>/history", CHANGES, view, list_args_schema(CHANGES.name), list_schema(CHANGES), name, collection)
+    args = list_args_schema(CHANGES.name, fixed=("record_type", "record_id"))  # a query `record_id` would shadow the path's
+    document_list(blp, f"{rule}/<string:record_id>/history", CHANGES, view, args, list_schema(CHANGES), name, collection)
 
 
 def _related_endpoint(blp: ApiBlueprint, rule: str, parent: Collection, child: Collection) -> None:

@@ -53,6 +53,14 @@ EXAMPLE_IDS = {
     "chips": "nvidia-h800",
     "sources": "china-ai-breakthrough-article",
 }
+# Where the collection's example has none of a related list's records, a parent that has some (tests check each).
+RELATED_EXAMPLE_IDS = {
+    ("companies", "companies"): "alibaba",
+    ("companies", "policies"): "us-bureau-of-industry-and-security",
+    ("companies", "chips"): "nvidia",
+    ("policies", "chips"): "us-export-controls-2023-10",
+    ("chips", "chips"): "nvidia-h100",
+}
 # Errors any operation can answer, before its view runs (api/http.py, api/errors.py).
 COMMON_ERRORS = (400, 406, 413, 414, 431, 503)
 HEADERS = {
@@ -218,7 +226,7 @@ def document_list(
             "description": f"The first {collection.singular} of the page, by id.",
         }
     view = blp.doc(operationId=list_operation(collection, parent), responses={200: {"links": links}} if links else {})(view)
-    blp.route(rule, methods=["GET"], parameters=[_id_param(parent)] if parent else None)(view)
+    blp.route(rule, methods=["GET"], parameters=[_id_param(parent, collection)] if parent else None)(view)
 
 
 def _document_text_list(blp: Any, rule: str, collection: Collection, view: Any, name: str, fmt: TextFormat) -> None:
@@ -256,7 +264,9 @@ def document_record(blp: Any, rule: str, collection: Collection, view: Any, args
     blp.route(f"{rule}/<string:record_id>", methods=["GET"], parameters=[_id_param(collection)])(view)
 
 
-def _id_param(collection: Collection) -> dict[str, Any]:
+def _id_param(collection: Collection, listed: Collection | None = None) -> dict[str, Any]:
+    """The path's record id; ``listed`` is the collection a related list under it returns."""
+    example = RELATED_EXAMPLE_IDS.get((collection.name, listed.name if listed else ""), EXAMPLE_IDS[collection.name])
     return {
         "in": "path",
         "name": "record_id",
@@ -264,7 +274,7 @@ def _id_param(collection: Collection) -> dict[str, Any]:
         "description": f"Id of the {collection.singular} (a slug).",
         "schema": {"type": "string", "maxLength": SLUG_MAX, "pattern": SLUG_PATTERN},
         # Filled in by the docs page's "Try it out": a real record, so the call answers 200 with data.
-        "example": EXAMPLE_IDS.get(collection.name, "deepseek-r1"),
+        "example": example,
     }
 
 
@@ -385,4 +395,4 @@ def init_app(app: Flask, api: Api) -> None:
     app.register_blueprint(bp)
 
 
-__all__ = ["EXAMPLE_IDS", "AifactsApi", "document_list", "document_record", "error_responses", "init_app"]
+__all__ = ["EXAMPLE_IDS", "RELATED_EXAMPLE_IDS", "AifactsApi", "document_list", "document_record", "error_responses", "init_app"]

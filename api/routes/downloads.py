@@ -65,7 +65,17 @@ def _database_file() -> Response:
     return response
 
 
-@blp.route("/<string:name>", methods=["GET"], parameters=[{"in": "path", "name": "name", "required": True, "schema": {"type": "string"}}])
+NAME_PARAM = {
+    "in": "path",
+    "name": "name",
+    "required": True,
+    "description": "A file of `GET /v1/downloads`: the database, or a collection as JSON, CSV or NDJSON.",
+    "schema": {"type": "string", "enum": bundle_names()},
+    "example": "models.csv",
+}
+
+
+@blp.route("/<string:name>", methods=["GET"], parameters=[NAME_PARAM])
 @blp.arguments(NoArgs(), location="query", as_kwargs=False)
 @blp.doc(
     operationId=operation_id("get_download"),

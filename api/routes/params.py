@@ -318,10 +318,11 @@ def as_of_field(description: str = AS_OF_DESCRIPTION, **kwargs: Any) -> DateBoun
 
 
 @cache
-def list_args_schema(collection_name: str, with_format: bool = True) -> Schema:
+def list_args_schema(collection_name: str, with_format: bool = True, fixed: tuple[str, ...] = ()) -> Schema:
     """The query-string schema of ``GET /v1/<collection>`` (one instance, reused by every request).
 
-    ``with_format=False`` for the text operations (``/v1/<collection>.csv``), whose path names the format.
+    ``with_format=False`` for the text operations (``/v1/<collection>.csv``), whose path names the format; ``fixed``
+    names columns the path already fixes (a record's history fixes ``record_id``), which get no filters.
     """
     collection = RECORD_TABLES[collection_name]
     attrs: dict[str, Any] = {**page_fields(), **view_fields(collection)}
@@ -360,9 +361,11 @@ def list_args_schema(collection_name: str, with_format: bool = True) -> Schema:
         },
     )
     for param, (name, op) in filter_params(collection).items():
+        if name in fixed:
+            continue
         # A dotted attribute name would make marshmallow nest the value; the parameter keeps its dot as data_key.
         attrs[param.replace(RELATION_SEPARATOR, ":") + ("_" if param in ("from", "to") else "")] = _filter_field(collection, name, op, data_key=param)
-    schema_name = collection.schema_cls.__name__.removesuffix("Schema") + "ListArgs"
+    schema_name = collection.schema_cls.__name__.removesuffix("Schema") + "ListArgs" + "".join(f"Without_{name}" for name in fixed)
     return type(schema_name, (ArgsSchema,), attrs)()
 
 
