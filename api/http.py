@@ -83,6 +83,8 @@ def request_etag(fmt: str) -> str:
 
 def not_modified(fmt: str = "json") -> Response | None:
     """A 304 when the client holds this request's answer (in any of its encodings), else None."""
+    if "HTTP_IF_NONE_MATCH" not in request.environ:  # most requests: no hashing, no header parsing
+        return None
     held = _held_etag(request_etag(fmt))
     if held is None:
         return None
