@@ -54,7 +54,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         report = build(settings["FIXTURES"], settings["SEEDS"], settings["DATABASE"])
     except BuildFailed as exc:
         return _report_failure(exc)
-    print(f"built {settings['DATABASE']}: {len(report.records)} records in {report.seconds:.2f}s (version {report.content_hash[:12]})")
+    print(f"built {settings['DATABASE']}: {len(report.records)} records in {report.seconds:.2f}s (version {report.version})")
     return 0
 
 

@@ -24,11 +24,16 @@ def read_meta(database: Path) -> dict[str, str]:
         conn.close()
 
 
+def stored_meta(database: Path) -> dict[str, str]:
+    """A database's meta table, or {} if it is missing or unreadable."""
+    if not database.is_file():
+        return {}
+    try:
+        return read_meta(database)
+    except sqlite3.DatabaseError:
+        return {}
+
+
 def stored_hash(database: Path) -> str | None:
     """The content hash a database was built from, or None if it is missing or unreadable."""
-    if not database.is_file():
-        return None
-    try:
-        return read_meta(database).get("content_hash")
-    except sqlite3.DatabaseError:
-        return None
+    return stored_meta(database).get("content_hash")

@@ -15,6 +15,7 @@ import pytest
 from api.app import create_app
 from api.builder import BuildFailed, build, ensure_database, validate
 from api.builder.checks import definitely_before, normalise_text
+from api.builder.write import state_window
 from api.config import PROJECT_ROOT
 from api.database import read_meta
 from conftest import FIXTURES, SEEDS
@@ -223,7 +224,8 @@ def test_cli_reports_every_problem_and_exits_non_zero(small_corpus: tuple[Path, 
 
 def test_build_stores_metadata_counts_and_indexes(database: Path) -> None:
     meta = read_meta(database)
-    assert len(meta["content_hash"]) == 64 and meta["version"] == meta["content_hash"][:12]
+    assert len(meta["content_hash"]) == 64 and len(meta["version"]) == 12
+    assert meta["states_since"] <= meta["built_at"][:10] < (meta["current_until"] or "9999")
     assert meta["schema_version"] == "1"
     counts = json.loads(meta["counts"])
     conn = sqlite3.connect(database)
@@ -248,6 +250,28 @@ def test_build_is_repeatable_and_ensure_skips_fresh_database(small_corpus: tuple
     (fixtures / "companies" / "zz-more.yaml").write_text(GOOD_COMPANY.replace("zz-test-lab", "zz-more").replace("ZZ Test Lab", "ZZ More"))
     assert ensure_database(fixtures, seeds, db) is True, "a changed fixture makes the database stale"
     assert read_meta(db)["content_hash"] != first
+
+
+def test_version_changes_only_when_a_served_state_does() -> None:
+    """Bodies without as_of show the build day's states: builds between two changes are the same data, across one not."""
+    changes = {"2025-01-13", "2025-05-13", "2027-01-01"}
+    december, january = state_window("f" * 64, changes, "2026-12-01"), state_window("f" * 64, changes, "2026-12-31")
+    assert december == january and december["current_until"] == "2027-01-01" and december["states_since"] == "2025-05-13"
+    after = state_window("f" * 64, changes, "2027-01-01")
+    assert after["version"] != december["version"] and after["current_until"] == ""
+    assert state_window("e" * 64, changes, "2026-12-01")["version"] != december["version"]
+
+
+def test_ensure_rebuilds_once_a_scheduled_change_is_due(small_corpus: tuple[Path, Path], tmp_path: Path) -> None:
+    fixtures, seeds = small_corpus
+    db = tmp_path / "x.db"
+    assert ensure_database(fixtures, seeds, db) is True
+    for until, rebuilds in (("2999-01-01", False), ("2000-01-01", True)):
+        with sqlite3.connect(db) as conn:
+            conn.execute("UPDATE meta SET value = ? WHERE key = 'current_until'", (until,))
+        conn.close()
+        assert ensure_database(fixtures, seeds, db) is rebuilds, until
+    assert read_meta(db)["current_until"] != "2000-01-01"
 
 
 def test_corrupt_database_is_rebuilt_by_ensure(small_corpus: tuple[Path, Path], tmp_path: Path) -> None:

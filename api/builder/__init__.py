@@ -13,7 +13,7 @@ from pathlib import Path
 from api.builder.checks import check_records
 from api.builder.load import Problem, Record, content_hash, load_fixtures
 from api.builder.write import write_database
-from api.database import stored_hash
+from api.database import stored_hash, stored_meta
 from schema import SCHEMA_VERSION
 
 
@@ -35,6 +35,7 @@ class BuildReport:
     content_hash: str
     seconds: float = 0.0
     counts: dict[str, int] = field(default_factory=dict)
+    version: str = ""  # of a built database: the fixtures and the day its current states hold from
 
 
 def validate(fixtures_dir: Path, seeds_dir: Path) -> BuildReport:
@@ -57,11 +58,10 @@ def build(fixtures_dir: Path, seeds_dir: Path, database: Path) -> BuildReport:
     report = validate(fixtures_dir, seeds_dir)
     meta = {
         "content_hash": report.content_hash,
-        "version": report.content_hash[:12],
         "schema_version": SCHEMA_VERSION,
         "built_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
-    write_database(report.records, database, meta)
+    report.version = write_database(report.records, database, meta)["version"]
     report.seconds = time.perf_counter() - started
     return report
 
@@ -78,13 +78,21 @@ def _build_lock(database: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def is_current(database: Path, fixtures_hash: str) -> bool:
+    """Whether ``database`` was built from these fixtures and its current states still hold today."""
+    until = stored_meta(database).get("current_until")
+    today = datetime.now(UTC).strftime("%Y-%m-%d")
+    return stored_hash(database) == fixtures_hash and not (until and until <= today)
+
+
 def ensure_database(fixtures_dir: Path, seeds_dir: Path, database: Path) -> bool:
-    """Build the database if it is missing or older than the fixtures. True if it built."""
+    """Build the database if it is missing, older than the fixtures, or past the next scheduled change of a state
+    (a rule taking effect, a price ending). True if it built."""
     current = content_hash(fixtures_dir, seeds_dir, SCHEMA_VERSION)
-    if stored_hash(database) == current:
+    if is_current(database, current):
         return False
     with _build_lock(database):
-        if stored_hash(database) == content_hash(fixtures_dir, seeds_dir, SCHEMA_VERSION):
+        if is_current(database, content_hash(fixtures_dir, seeds_dir, SCHEMA_VERSION)):
             return False  # another worker built it while we waited
         build(fixtures_dir, seeds_dir, database)
         return True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sqlite3
 from collections import Counter
@@ -114,8 +115,23 @@ def _create_indexes(db: sqlite_utils.Database) -> None:
     db.table(VERSION_LINKS_TABLE).create_index(["record_type", "field", "target_id"])
 
 
-def write_database(records: list[Record], target: Path, meta: dict[str, Any]) -> None:
-    """Write a complete database next to ``target``, verify it, then atomically rename it into place."""
+def state_window(content_hash: str, boundaries: set[str], today: str) -> dict[str, str]:
+    """The data version, and the days between which the current states served hold.
+
+    Without ``as_of`` a body shows the statuses and prices of the build day, so the version names the fixtures and
+    the last change of state on or before that day (two builds between the same changes serve the same bytes), and
+    ``current_until`` is the next scheduled change: from that day on the database is stale and is rebuilt.
+    """
+    since = max((day for day in boundaries if day <= today), default="")
+    until = min((day for day in boundaries if day > today), default="")
+    version = hashlib.blake2b(f"{content_hash}|{since}".encode(), digest_size=6).hexdigest()
+    return {"version": version, "states_since": since, "current_until": until}
+
+
+def write_database(records: list[Record], target: Path, meta: dict[str, Any]) -> dict[str, Any]:
+    """Write a complete database next to ``target``, verify it, then atomically rename it into place.
+
+    Returns the meta it stored (with the version and the window of its current states)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     temp.unlink(missing_ok=True)
@@ -126,6 +142,7 @@ def write_database(records: list[Record], target: Path, meta: dict[str, Any]) ->
             _create_tables(db)
             links: list[dict[str, Any]] = []
             changes = []
+            boundaries: set[str] = set()  # the days on which some record's state changes
             for name, collection in COLLECTIONS.items():
                 rows, version_rows, version_links = [], [], []
                 for record in sorted((r for r in records if r.collection == name), key=lambda r: r.id):
@@ -133,6 +150,7 @@ def write_database(records: list[Record], target: Path, meta: dict[str, Any]) ->
                     rows.append(_row(collection, body))
                     links += _link_rows(collection, record.id, body)
                     runs = renderer.versions(record)
+                    boundaries.update(run.valid_from for run in runs if run.valid_from)
                     for number, run in enumerate(runs):
                         valid = {"version": number, VALID_FROM: run.valid_from, VALID_UNTIL: run.valid_until}
                         version_rows.append({**_row(collection, run.view), **valid})
@@ -148,7 +166,11 @@ def write_database(records: list[Record], target: Path, meta: dict[str, Any]) ->
             db.table(LINKS_TABLE).insert_all(links)
             db.table(NAMES_TABLE).insert_all(_name_rows(records), pk=("collection", "name", "id"))
             counts = Counter(r.collection for r in records)
-            meta = {**meta, "counts": to_json({name: counts.get(name, 0) for name in COLLECTIONS})}
+            meta = {
+                **meta,
+                **state_window(meta["content_hash"], boundaries, renderer.today),
+                "counts": to_json({name: counts.get(name, 0) for name in COLLECTIONS}),
+            }
             db.table(META_TABLE).insert_all({"key": k, "value": str(v)} for k, v in meta.items())
             _create_indexes(db)
             write_counts(db.conn)
@@ -161,6 +183,7 @@ def write_database(records: list[Record], target: Path, meta: dict[str, Any]) ->
         _fsync_dir(target.parent)
     finally:
         temp.unlink(missing_ok=True)
+    return meta
 
 
 def _verify(conn: sqlite3.Connection) -> None:

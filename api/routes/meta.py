@@ -43,6 +43,15 @@ class IndexSchema(Schema):
     version = fields.String(metadata={"description": "Dataset version (as `versions.data`)."})
     versions = fields.Nested(VersionsSchema)
     built_at = fields.String(metadata={"description": "When the dataset was built (UTC, ISO 8601); current states are as of that day."})
+    current_until = fields.String(
+        allow_none=True,
+        metadata={
+            "description": (
+                "The next day a state served without `as_of` changes (a rule taking effect, a price ending), or null:"
+                " a service starting on or after it rebuilds; a long-running one is rebuilt by `aifacts build`."
+            )
+        },
+    )
     schema_version = fields.Integer()
     collections = fields.List(fields.Nested(CollectionInfoSchema))
     links = fields.Dict(
@@ -128,6 +137,7 @@ def index(_args: dict[str, Any]) -> Response:
         "version": meta["version"],
         "versions": {"package": PACKAGE_VERSION, "api": API_VERSION, "data": meta["version"], "schema": int(meta["schema_version"])},
         "built_at": meta["built_at"],
+        "current_until": meta.get("current_until") or None,
         "schema_version": int(meta["schema_version"]),
         "collections": [{"name": c.path, "url": api_url(c.path), "count": meta["counts"].get(c.name, 0)} for c in COLLECTIONS.values()],
         "links": {
