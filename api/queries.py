@@ -30,6 +30,7 @@ from api.tables import (
     NAMES_TABLE,
     PARTICIPANTS,
     RECORD_TABLES,
+    RELATED,
     TOTAL,
     VALID_FROM,
     VALID_UNTIL,
@@ -185,6 +186,7 @@ class WhereClause:
         self.source = source
         self.where: list[str] = []
         self.params: dict[str, Any] = {} if params is None else params  # shared by the sub-queries of one statement
+        self.walk_in_order = False  # test memberships row by row as rows are read in order (see Store._walks_in_order)
 
     def bind(self, value: Any) -> str:
         name = f"p{len(self.params)}"
@@ -200,6 +202,7 @@ class WhereClause:
     def copy(self) -> WhereClause:
         other = WhereClause(self.source, dict(self.params))
         other.where = list(self.where)
+        other.walk_in_order = self.walk_in_order
         return other
 
 
@@ -208,6 +211,12 @@ def _links_clause(collection: Collection, fields: list[str], targets: list[Any],
     field_marks = ", ".join(sql.bind(f) for f in fields)
     target_marks = ", ".join(sql.bind(v) for v in targets)
     type_clause = f" AND target_type = {sql.bind(target_type)}" if target_type else ""
+    if sql.walk_in_order and not sql.source.versioned:
+        # One primary-key probe per row read, instead of gathering every member's id first.
+        return (
+            f"EXISTS (SELECT 1 FROM {sql.source.links} WHERE record_type = {sql.bind(collection.name)}"
+            f" AND record_id = {sql.source.table}.id AND field IN ({field_marks}) AND target_id IN ({target_marks}){type_clause})"
+        )
     return (
         f"id IN (SELECT record_id FROM {sql.source.links} WHERE record_type = {sql.bind(collection.name)}"
         f" AND field IN ({field_marks}) AND target_id IN ({target_marks}){type_clause}{_links_on_day(sql)})"
@@ -479,6 +488,7 @@ class Store:
         ``walk_in_order`` tests the full-text match row by row as the rows are read in sort order, instead of
         gathering every match first: much cheaper when matches are many and a page needs few (see _walks_in_order).
         """
+        sql.walk_in_order = walk_in_order
         for flt in query.filters:
             _filter_sql(collection, flt, sql)
         if query.related:
@@ -522,12 +532,14 @@ class Store:
         return (bitmap[rowid >> 3] >> (rowid & 7)) & 1 if rowid >> 3 < len(bitmap) else 0
 
     def _walks_in_order(self, collection: Collection, query: ListQuery, total: int, rows: int) -> bool:
-        """Whether to read a text search in sort order, testing each row, rather than gather all matches and sort them.
+        """Whether to read a text search or a membership (``participant=``, a related list) in sort order, testing each
+        row, rather than gather all matches and sort them.
 
         Gathering costs one row read per match; walking reads about ``rows`` x size / matches rows: walking wins
         when matches are many (a common word in a large table) and loses when they are few.
         """
-        if not query.q or query.as_of or total == 0:
+        memberships = query.related or any(_relation_fields(collection, f.field) is not None for f in query.filters)
+        if not (query.q or memberships) or query.as_of or total == 0:
             return False
         size = self._stored_total(collection, []) or total
         return total * total > rows * size
@@ -567,30 +579,39 @@ class Store:
         key: tuple = (self.version(), query.collection, filters, query.q, query.as_of, query.related, tuple(query.facets))
         found = self._counts.get(key)
         if found is None:
-            simple = not (query.q or query.as_of or query.related) and len(query.filters) <= 1
-            total = (self._stored_total(collection, query.filters) if simple else None) or self._total(collection, sql)
+            simple = not (query.q or query.as_of) and len(query.filters) + bool(query.related) <= 1
+            total = self._stored_total(collection, query.filters, query.related) if simple else None
+            if total is None:
+                total = self._total(collection, sql)
             facets = {}
             for name in query.facets:
-                stored = self._stored_facet(collection, name) if simple and not query.filters else None
+                stored = self._stored_facet(collection, name) if simple and not (query.filters or query.related) else None
                 facets[name] = stored if stored is not None else self._facet(collection, name, sql)
             found = (total, facets)
             self._counts.put(key, found)
         return found
 
-    def _stored_total(self, collection: Collection, filters: list[Filter]) -> int | None:
-        """The build's count for no filter or one equality filter (on a counted column or a relation), or None."""
-        if not filters:
+    def _stored_total(self, collection: Collection, filters: list[Filter], related: tuple[str, str] | None = None) -> int | None:
+        """The build's count for no filter, one equality filter (on a counted column or a relation) or a related list
+        alone, or None."""
+        value: Any
+        if related:
+            field, value = RELATED + related[0], related[1]
+        elif not filters:
             field, value = TOTAL, None
         else:
             flt = filters[0]
             column = collection.column_map.get(flt.field)
             relation = flt.field in collection.list_refs or (flt.field == PARTICIPANT and collection.participants)
+            if flt.op == "ne" and relation:  # the records not naming it: the complement of those that do
+                size, naming = self._stored_total(collection, []), self._stored_total(collection, [Filter(flt.field, "eq", flt.value)])
+                return None if size is None or naming is None else size - naming
             if flt.op != "eq" or not (relation or (column is not None and column.kind in COUNTED_KINDS)):
                 return None
             field, value = flt.field, int(flt.value) if column is not None and column.kind == "bool" else flt.value
         rows = self._execute(f"SELECT n FROM {COUNTS_TABLE} WHERE collection = ? AND field = ? AND value IS ?", (collection.name, field, value))
         # A value no record has is not stored: zero, known without a scan.
-        return int(rows[0][0]) if rows else (0 if filters else None)
+        return int(rows[0][0]) if rows else (0 if filters or related else None)
 
     def _stored_facet(self, collection: Collection, name: str) -> list[dict[str, Any]] | None:
         """An unfiltered facet from the build's counts (dates by year), most frequent first; None if not counted."""
@@ -619,7 +640,7 @@ class Store:
         """Every matching record in order, fetched by keyset in batches: constant memory, no page cap."""
         collection = RECORD_TABLES[query.collection]
         after = query.after
-        walk = bool(query.q) and self._walks_in_order(collection, query, self.count(query), batch)
+        walk = self._walks_in_order(collection, query, self.count(query), batch)
         while True:
             sql = WhereClause(Source(collection, query.as_of))
             if not self._where(collection, query, sql, walk_in_order=walk):

@@ -19,7 +19,11 @@ META_TABLE = "meta"
 LINKS_TABLE = "links"
 COUNTS_TABLE = "counts"  # records per value of each filterable column and per related record (api/builder/counts.py)
 PARTICIPANTS = "participant"  # a filter and facet over every list relation of events and of the timeline
+# The database's tables and the rows the build derives (counts, versions, links): a change to them bumps this, so that a
+# stored database of the same fixtures is rebuilt rather than read with the new code.
+DATABASE_LAYOUT = 2
 TOTAL = ""  # the field name under which the counts table holds a collection's size
+RELATED = "related:"  # + a collection: the counts of a related list (records naming a record of it by any relation)
 COUNTED_KINDS = ("enum", "ref", "bool", "int", "date")  # columns counted per value (free text and prices are not)
 NAMES_TABLE = "names"  # every name of every record, folded: a search naming a record exactly finds it by index
 

@@ -1,11 +1,12 @@
 """Counts the build makes once, so that totals and facets of the common queries cost a lookup: records per value of
-every filterable column (dates per year, month and day), and per related record of every list relation."""
+every filterable column (dates per year, month and day), per related record of every list relation, and per record
+of each related list (the records naming it by any relation)."""
 
 from __future__ import annotations
 
 import sqlite3
 
-from api.tables import COUNTED_KINDS, COUNTS_TABLE, LINKS_TABLE, PARTICIPANTS, RECORD_TABLES, TOTAL, Collection
+from api.tables import COUNTED_KINDS, COUNTS_TABLE, LINKS_TABLE, PARTICIPANTS, RECORD_TABLES, RELATED, TOTAL, Collection
 
 DATE_PREFIXES = (4, 7, 10)  # a year, a month, a day: the periods `date=` matches
 
@@ -38,6 +39,12 @@ def write_counts(conn: sqlite3.Connection) -> None:
                 f"INSERT INTO {COUNTS_TABLE} SELECT record_type, field, target_id, count(DISTINCT record_id) FROM {LINKS_TABLE}"
                 " WHERE record_type = ? AND field = ? GROUP BY target_id",
                 (collection.name, field),
+            )
+        for target in sorted(set(collection.relations.values())):
+            conn.execute(
+                f"INSERT INTO {COUNTS_TABLE} SELECT record_type, ?, target_id, count(DISTINCT record_id) FROM {LINKS_TABLE}"
+                " WHERE record_type = ? AND target_type = ? GROUP BY target_id",
+                (RELATED + target, collection.name, target),
             )
         if collection.participants:
             conn.execute(

@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 from marshmallow import ValidationError
 
-from api.tables import COLLECTIONS
+from api.tables import COLLECTIONS, DATABASE_LAYOUT
 
 FIXTURE_SUFFIXES = (".yaml", ".yml")
 
@@ -68,8 +68,8 @@ def fixture_files(fixtures_dir: Path) -> list[Path]:
 
 
 def content_hash(fixtures_dir: Path, seeds_dir: Path, schema_version: int) -> str:
-    """Hash of everything a build reads, so a database can tell whether it is stale."""
-    digest = hashlib.sha256(f"schema:{schema_version}\n".encode())
+    """Hash of everything a build reads (and the layout it writes), so a database can tell whether it is stale."""
+    digest = hashlib.sha256(f"schema:{schema_version}\nlayout:{DATABASE_LAYOUT}\n".encode())
     for root in (fixtures_dir, seeds_dir):
         for path in sorted(p for p in root.rglob("*") if p.is_file()):
             digest.update(f"{path.relative_to(root.parent).as_posix()}\n".encode())
