@@ -93,9 +93,14 @@ def not_modified(fmt: str = "json") -> Response | None:
     return response
 
 
-def body_response(text: str, fmt: str = "json", headers: dict[str, str] | None = None) -> Response:
-    """A response from already-serialised text, with this request's strong ETag."""
-    response = Response(text.encode(), mimetype=FORMATS[fmt])
+def body_response(text: str | Iterable[str], fmt: str = "json", headers: dict[str, str] | None = None) -> Response:
+    """A response from already-serialised text (or its parts), with this request's strong ETag.
+
+    Parts are encoded one by one and joined as bytes: joined as text first, one record with a character beyond
+    Latin-1 would widen the whole page to two bytes a character, and joining and encoding would cost twice as much.
+    """
+    body = text.encode() if isinstance(text, str) else b"".join(part.encode() for part in text)
+    response = Response(body, mimetype=FORMATS[fmt])
     response.set_etag(request_etag(fmt))
     response.headers.update(headers or {})
     return response

@@ -142,7 +142,7 @@ def list_records(
         meta["facets"] = page.facets
     headers["X-Total-Count"] = str(page.total)
     bodies = shaped(collection, page.bodies, args)
-    return body_response("".join(render(collection, fmt, bodies, args, links, meta)), fmt, headers)
+    return body_response(render(collection, fmt, bodies, args, links, meta), fmt, headers)
 
 
 def render(collection: Collection, fmt: str, bodies: Iterable[str], args: dict[str, Any], links: dict, meta: dict) -> Iterator[str]:
