@@ -5,7 +5,7 @@ import os
 
 bind = os.environ.get("AIFACTS_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("AIFACTS_WORKERS", multiprocessing.cpu_count() * 2 + 1))
-worker_class = "sync"
+worker_class = "api.gunicorn_worker.HeadWithBodySyncWorker"  # sync, each response head sent with its body
 timeout = 30
 graceful_timeout = 30
 keepalive = 5

@@ -183,3 +183,41 @@ def test_a_page_cursor_survives_a_new_dataset_by_keyset(tmp_path: Path) -> None:
     second = client.get(first["links"]["next"])
     assert second.status_code == 200
     assert second.get_json()["data"][0]["id"] > first["data"][-1]["id"]
+
+
+class RecordingSocket:
+    def __init__(self) -> None:
+        self.writes: list[bytes] = []
+
+    def sendall(self, data: bytes) -> None:
+        self.writes.append(bytes(data))
+
+    def sendfile(self, *_args: Any, **_kwargs: Any) -> int:
+        self.writes.append(b"<file>")
+        return 0
+
+
+def test_a_response_head_goes_out_with_its_body_in_one_write() -> None:
+    """A server killed mid-response cuts it before its status line (which nginx retries elsewhere), never after."""
+    from api.gunicorn_worker import HeadWithBody
+
+    sock = RecordingSocket()
+    wrapped = HeadWithBody(sock)
+    wrapped.sendall(b"HTTP/1.1 200 OK\r\n\r\n")
+    assert sock.writes == []
+    wrapped.sendall(b"{}")
+    wrapped.sendall(b"more")
+    wrapped.flush()
+    assert sock.writes == [b"HTTP/1.1 200 OK\r\n\r\n{}", b"more"]
+
+    no_body = RecordingSocket()  # HEAD, 304: the head alone, when the response closes
+    wrapped = HeadWithBody(no_body)
+    wrapped.sendall(b"HTTP/1.1 304 Not Modified\r\n\r\n")
+    wrapped.flush()
+    assert no_body.writes == [b"HTTP/1.1 304 Not Modified\r\n\r\n"]
+
+    file = RecordingSocket()  # sendfile: the head first, then the file
+    wrapped = HeadWithBody(file)
+    wrapped.sendall(b"HTTP/1.1 200 OK\r\n\r\n")
+    wrapped.sendfile(None, offset=0, count=1)
+    assert file.writes == [b"HTTP/1.1 200 OK\r\n\r\n", b"<file>"]
