@@ -576,9 +576,8 @@ class Store:
         first time; other shapes are counted on first use. The cache holds a bounded number of shapes.
         """
         filters = tuple((f.field, f.op, repr(f.value)) for f in query.filters)
-        key: tuple = (self.version(), query.collection, filters, query.q, query.as_of, query.related, tuple(query.facets))
-        found = self._counts.get(key)
-        if found is None:
+
+        def count() -> tuple[int, dict[str, list[dict[str, Any]]]]:
             simple = not (query.q or query.as_of) and len(query.filters) + bool(query.related) <= 1
             total = self._stored_total(collection, query.filters, query.related) if simple else None
             if total is None:
@@ -587,9 +586,9 @@ class Store:
             for name in query.facets:
                 stored = self._stored_facet(collection, name) if simple and not (query.filters or query.related) else None
                 facets[name] = stored if stored is not None else self._facet(collection, name, sql)
-            found = (total, facets)
-            self._counts.put(key, found)
-        return found
+            return total, facets
+
+        return self._cached((query.collection, filters, query.q, query.as_of, query.related, tuple(query.facets)), count)
 
     def _stored_total(self, collection: Collection, filters: list[Filter], related: tuple[str, str] | None = None) -> int | None:
         """The build's count for no filter, one equality filter (on a counted column or a relation) or a related list
