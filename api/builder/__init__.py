@@ -80,9 +80,10 @@ def _build_lock(database: Path) -> Iterator[None]:
 
 def is_current(database: Path, fixtures_hash: str) -> bool:
     """Whether ``database`` was built from these fixtures and its current states still hold today."""
-    until = stored_meta(database).get("current_until")
+    meta = stored_meta(database)
+    until = meta.get("current_until")
     today = datetime.now(UTC).strftime("%Y-%m-%d")
-    return stored_hash(database) == fixtures_hash and not (until and until <= today)
+    return meta.get("content_hash") == fixtures_hash and not (until and until <= today)
 
 
 def ensure_database(fixtures_dir: Path, seeds_dir: Path, database: Path) -> bool:
